@@ -1,6 +1,45 @@
+using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Health;
+using Midrc.Orchestrator.Hosting;
+using Midrc.Orchestrator.Jobs;
+using Midrc.Orchestrator.Sites;
+using Midrc.Orchestrator.Storage;
+using Serilog;
+
 var builder = WebApplication.CreateBuilder(args);
+
+try
+{
+    // Settings from appsettings/ (validated at start-up) and the clock, shared with the CLI.
+    builder.AddMidrcSettings(args);
+    // Structured logging; migrations and the demo seed run before anything else starts.
+    builder.AddServerBasics();
+    // One database, three engines: SQLite embedded, PostgreSQL and SQL Server shared by several nodes.
+    builder.AddData();
+    // Received bytes live in a content-addressed quarantine store until verified.
+    builder.AddStorage();
+    // Hangfire runs the long work; the database stays the source of truth.
+    builder.AddJobs();
+    builder.AddAuth();
+    builder.AddHealth();
+    builder.Services.AddOpenApi();
+}
+catch (Exception e) when (HostingExtensions.Explain(e) is { } message)
+{
+    await Console.Error.WriteLineAsync($"Midrc.Orchestrator did not start: {message}");
+    return 2;
+}
+
 var app = builder.Build();
-app.Run();
+app.UseSerilogRequestLogging();
+
+app.MapHealth();
+app.MapOpenApi();
+app.MapJobsDashboard();
+app.MapSites();
+
+return await app.RunWithPlainErrorsAsync();
 
 /// <summary>The host's entry point; public so the tests' WebApplicationFactory can start it.</summary>
 public partial class Program;
