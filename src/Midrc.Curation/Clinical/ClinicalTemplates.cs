@@ -57,7 +57,7 @@ public static class ClinicalTemplates
 
     static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 
-    static string Line(IEnumerable<string> fields) => string.Join(",", fields.Select(Quote)) + "\r\n";
+    internal static string Line(IEnumerable<string> fields) => string.Join(",", fields.Select(Quote)) + "\r\n";
 
     static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
