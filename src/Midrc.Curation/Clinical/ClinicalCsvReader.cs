@@ -72,7 +72,11 @@ public sealed class ClinicalCsvReader(ClinicalCsvLimits limits)
                     replaceInvalidSequences: false, isFinalBlock: read == 0);
                 tokenizer.Feed(chars.AsSpan(0, written), records);
                 parse.Accept(records);
-                if (status == System.Buffers.OperationStatus.InvalidData)
+                if (parse.Stopped)
+                {
+                    return;
+                }
+                if (status == OperationStatus.InvalidData)
                 {
                     var at = start + used;
                     parse.BadEncoding(bufferOffset + at, span[at], tokenizer.CurrentRow);
@@ -181,22 +185,23 @@ public sealed class ClinicalCsvReader(ClinicalCsvLimits limits)
         /// <summary>Reports a record that is broken as CSV; true when there was something to report.</summary>
         bool ReportBroken(CsvRecord record)
         {
-            var (message, hint) = record.Problem switch
-            {
-                CsvRecordProblem.TooLong => ($"Row {record.Row} is longer than the limit of {limits.MaxRowChars:N0} characters.",
-                    "Check that the file really is a clinical CSV; a value or a row this long usually means a quote was never closed or the wrong file was chosen."),
-                CsvRecordProblem.TextAfterClosingQuote => ($"Row {record.Row} has text right after a closing quote.",
-                    "A quote inside a quoted value must be doubled (\"\"). Re-save the file from a spreadsheet program, which quotes values correctly."),
-                CsvRecordProblem.UnterminatedQuote => ($"A quoted value starting in row {record.Row} is never closed, so the rest of the file is part of it.",
-                    "Find the value that starts with a quote in that row and add the closing quote, or re-save the file from a spreadsheet program."),
-                _ => ("", ""),
-            };
             if (record.Problem == CsvRecordProblem.None)
             {
                 return false;
             }
-            Add(record.Problem == CsvRecordProblem.TooLong ? ClinicalRules.LineTooLong : ClinicalRules.MalformedRow,
-                Severity.Error, $"row {record.Row}", message, hint);
+            var (rule, message, hint) = record.Problem switch
+            {
+                CsvRecordProblem.TooLong => (ClinicalRules.LineTooLong,
+                    $"Row {record.Row} is longer than the limit of {limits.MaxRowChars:N0} characters.",
+                    "Check that the file really is a clinical CSV; a row this long usually means a quote was never closed or the wrong file was chosen."),
+                CsvRecordProblem.TextAfterClosingQuote => (ClinicalRules.MalformedRow,
+                    $"Row {record.Row} has text right after a closing quote.",
+                    "A quote inside a quoted value must be doubled (\"\"). Re-save the file from a spreadsheet program, which quotes values correctly."),
+                _ => (ClinicalRules.MalformedRow,
+                    $"A quoted value starting in row {record.Row} is never closed, so the rest of the file is part of it.",
+                    "Find the value that starts with a quote in that row and add the closing quote, or re-save the file from a spreadsheet program."),
+            };
+            Add(rule, Severity.Error, $"row {record.Row}", message, hint);
             return true;
         }
 

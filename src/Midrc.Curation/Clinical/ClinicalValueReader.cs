@@ -43,6 +43,10 @@ internal static partial class ClinicalValueReader
         {
             return null;
         }
+        if (column.Kind is ClinicalValueKind.DayOffset or ClinicalValueKind.Age)
+        {
+            return int.Parse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        }
         if (column.Kind != ClinicalValueKind.Code)
         {
             return value;

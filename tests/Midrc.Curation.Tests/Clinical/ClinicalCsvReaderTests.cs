@@ -40,6 +40,22 @@ public sealed class ClinicalCsvReaderTests
     }
 
     [Fact]
+    public async Task DayOffsets_AreReadAsWholeNumbers_IncludingNegativeAndSignedOnes()
+    {
+        var text = ClinicalTemplates.Header(ClinicalNode.Visit)
+            + ClinicalCsv.Row(ClinicalNode.Visit, (Col.DaysToHospitalAdmission, "-3"), (Col.DaysToIcuAdmission, "+002"), (Col.DaysToIcuDischarge, ""));
+
+        var result = await ClinicalCsv.ReadAsync(text, ClinicalNode.Visit);
+
+        result.Findings.ShouldBeEmpty();
+        var visit = ClinicalSubmission.From([result]).Visits.ShouldHaveSingleItem();
+        visit.DaysToHospitalAdmission.ShouldBe(-3);
+        visit.DaysToIcuAdmission.ShouldBe(2);
+        visit.DaysToIcuDischarge.ShouldBeNull();
+        result.Rows[0].Text(Col.DaysToIcuAdmission).ShouldBe("2");
+    }
+
+    [Fact]
     public async Task QuotedFields_KeepCommasQuotesAndNewlines_AndRowsAreNumberedAsASpreadsheetShowsThem()
     {
         var header = ClinicalTemplates.Header(ClinicalNode.ImagingStudy);
