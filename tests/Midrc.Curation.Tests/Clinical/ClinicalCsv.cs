@@ -36,5 +36,5 @@ internal static class ClinicalCsv
         return ClinicalSubmission.From(results);
     }
 
-    public static Finding Single(this IEnumerable<Finding> findings, string rule) => findings.Where(f => f.Rule == rule).ShouldHaveSingleItem();
+    public static Finding SingleOf(this IEnumerable<Finding> findings, string rule) => findings.Where(f => f.Rule == rule).ShouldHaveSingleItem();
 }

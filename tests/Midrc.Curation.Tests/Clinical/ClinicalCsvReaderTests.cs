@@ -150,7 +150,7 @@ public sealed class ClinicalCsvReaderTests
         var result = await ClinicalCsv.ReadAsync(bytes, ClinicalNode.Case);
 
         bytes.Length.ShouldBeGreaterThan(64 * 1024);
-        result.Findings.Single(ClinicalRules.Encoding).Message.ShouldContain($"byte 0xE2 at byte offset {bytes.Length - 2:N0} (row 2002)");
+        result.Findings.SingleOf(ClinicalRules.Encoding).Message.ShouldContain($"byte 0xE2 at byte offset {bytes.Length - 2:N0} (row 2002)");
         result.Rows.Count.ShouldBe(2000);
     }
 
@@ -317,7 +317,7 @@ public sealed class ClinicalCsvReaderTests
     {
         var result = await ClinicalCsv.ReadAsync(ClinicalCsv.WithValue(ClinicalNode.Case, Col.AgeAtIndex, "95"), ClinicalNode.Case);
 
-        var finding = result.Findings.Single(ClinicalRules.AgeOver89);
+        var finding = result.Findings.SingleOf(ClinicalRules.AgeOver89);
         finding.Message.ShouldNotContain("95");
         finding.Hint.ShouldBe("Leave age_at_index blank and set age_at_index_gt89 to Yes.");
     }
@@ -329,7 +329,7 @@ public sealed class ClinicalCsvReaderTests
     {
         var result = await ClinicalCsv.ReadAsync(ClinicalCsv.WithValue(ClinicalNode.Case, Col.Zip, zip), ClinicalNode.Case);
 
-        result.Findings.Single(ClinicalRules.InvalidZip).Hint.ShouldContain(hint);
+        result.Findings.SingleOf(ClinicalRules.InvalidZip).Hint.ShouldContain(hint);
     }
 
     [Fact]
@@ -402,7 +402,7 @@ public sealed class ClinicalCsvReaderTests
 
         var result = await ClinicalCsv.ReadAsync(ClinicalCsv.WithValue(ClinicalNode.Case, Col.Race, value), ClinicalNode.Case);
 
-        var message = result.Findings.Single(ClinicalRules.ValueNotAllowed).Message;
+        var message = result.Findings.SingleOf(ClinicalRules.ValueNotAllowed).Message;
         message.ShouldStartWith("'\\u0007yyy");
         message.ShouldContain("…'");
         message.Length.ShouldBeLessThan(100);

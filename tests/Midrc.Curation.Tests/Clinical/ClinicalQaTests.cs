@@ -46,7 +46,7 @@ public sealed class ClinicalQaTests
 
         var findings = ClinicalQa.Check(s with { Procedures = [s.Procedures[0] with { CaseId = "NOPE" }] });
 
-        var finding = findings.Single(ClinicalRules.UnknownCase);
+        var finding = findings.SingleOf(ClinicalRules.UnknownCase);
         finding.File.ShouldBe("procedure.csv");
         finding.Keyword.ShouldBe(Col.CaseSubmitterId);
         finding.Message.ShouldContain("NOPE");
@@ -67,7 +67,7 @@ public sealed class ClinicalQaTests
         var s = await ClinicalCsv.ExampleSubmissionAsync();
         var withoutStudy = s with { ImagingStudies = [] };
 
-        ClinicalQa.Check(withoutStudy).Single(ClinicalRules.CaseWithoutImagingStudy).Path.ShouldBe("row 2, column submitter_id");
+        ClinicalQa.Check(withoutStudy).SingleOf(ClinicalRules.CaseWithoutImagingStudy).Path.ShouldBe("row 2, column submitter_id");
         ClinicalQa.Check(withoutStudy, previouslyReceived: ClinicalSubmission.Empty with { ImagingStudies = s.ImagingStudies }).ShouldBeEmpty();
     }
 
@@ -78,7 +78,7 @@ public sealed class ClinicalQaTests
         var earlier = ClinicalSubmission.Empty with { Cases = [s.Cases[0] with { SubmitterId = "OLD-1" }] };
 
         ClinicalQa.Check(s, previouslyReceived: earlier).ShouldBeEmpty();
-        ClinicalQa.Check(earlier).Single(ClinicalRules.CaseWithoutImagingStudy).Message.ShouldContain("OLD-1");
+        ClinicalQa.Check(earlier).SingleOf(ClinicalRules.CaseWithoutImagingStudy).Message.ShouldContain("OLD-1");
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class ClinicalQaTests
         var s = await ClinicalCsv.ExampleSubmissionAsync();
         var visit = s.Visits[0] with { DaysToHospitalAdmission = admission, DaysToIcuAdmission = icuIn, DaysToIcuDischarge = icuOut, DaysToHospitalDischarge = discharge };
 
-        var finding = ClinicalQa.Check(s with { Visits = [visit] }).Single(ClinicalRules.TimelineOrder);
+        var finding = ClinicalQa.Check(s with { Visits = [visit] }).SingleOf(ClinicalRules.TimelineOrder);
 
         finding.Keyword.ShouldBe(column);
         finding.Hint.ShouldContain("days_to_hospital_admission ≤ days_to_icu_admission ≤ days_to_icu_discharge ≤ days_to_hospital_discharge");
@@ -125,7 +125,7 @@ public sealed class ClinicalQaTests
         var s = await ClinicalCsv.ExampleSubmissionAsync();
 
         var finding = ClinicalQa.Check(s with { Procedures = [s.Procedures[0] with { DaysToProcedureStart = 6, DaysToProcedureEnd = 4 }] })
-            .Single(ClinicalRules.TimelineOrder);
+            .SingleOf(ClinicalRules.TimelineOrder);
 
         finding.Path.ShouldBe("row 2, column days_to_procedure_end");
         finding.Message.ShouldBe("days_to_procedure_end (4) is earlier than days_to_procedure_start (6).");
@@ -140,7 +140,7 @@ public sealed class ClinicalQaTests
         var s = await ClinicalCsv.ExampleSubmissionAsync();
 
         var finding = ClinicalQa.Check(s with { Procedures = [s.Procedures[0] with { DaysToProcedureStart = start, DaysToProcedureEnd = end }] })
-            .Single(ClinicalRules.ProcedureOutsideStay);
+            .SingleOf(ClinicalRules.ProcedureOutsideStay);
 
         finding.Message.ShouldContain("day 0 to 14");
     }
