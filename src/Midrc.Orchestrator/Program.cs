@@ -9,10 +9,12 @@ using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// A problem that stops start-up (a wrong setting, an unreachable database, a port in use) is told to
+// the operator in one plain sentence, and the process exits with code 2.
 try
 {
     // Settings from appsettings/ (validated at start-up) and the clock, shared with the CLI.
-    builder.AddMidrcSettings(args);
+    builder.AddMidrcSettings();
     // Structured logging; migrations and the demo seed run before anything else starts.
     builder.AddServerBasics();
     // One database, three engines: SQLite embedded, PostgreSQL and SQL Server shared by several nodes.
@@ -24,22 +26,23 @@ try
     builder.AddAuth();
     builder.AddHealth();
     builder.Services.AddOpenApi();
+
+    var app = builder.Build();
+    app.UseSerilogRequestLogging();
+
+    app.MapHealth();
+    app.MapOpenApi();
+    app.MapJobsDashboard();
+    app.MapSites();
+
+    await app.RunAsync();
+    return 0;
 }
 catch (Exception e) when (HostingExtensions.Explain(e) is { } message)
 {
     await Console.Error.WriteLineAsync($"Midrc.Orchestrator did not start: {message}");
     return 2;
 }
-
-var app = builder.Build();
-app.UseSerilogRequestLogging();
-
-app.MapHealth();
-app.MapOpenApi();
-app.MapJobsDashboard();
-app.MapSites();
-
-return await app.RunWithPlainErrorsAsync();
 
 /// <summary>The host's entry point; public so the tests' WebApplicationFactory can start it.</summary>
 public partial class Program;

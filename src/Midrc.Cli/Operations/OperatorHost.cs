@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,8 @@ internal static class OperatorHost
         try
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.AddMidrcSettings([]);
+            builder.AddMidrcSettings();
+            builder.Configuration.AddEnvironmentVariables();
             builder.Logging.ClearProviders();
             builder.AddData();
             builder.Services.AddScoped<AuditTrail>();

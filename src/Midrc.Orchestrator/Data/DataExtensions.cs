@@ -7,35 +7,39 @@ namespace Midrc.Orchestrator.Data;
 public static class DataExtensions
 {
     /// <summary>
-    /// Registers the context for the configured provider as <see cref="MidrcDbContext"/>. The provider
-    /// decides the context type, so a wrong setting is reported here, before anything else starts.
+    /// Registers one context type per provider and exposes the configured one as <see cref="MidrcDbContext"/>.
+    /// Settings are read when the database is first needed (at start-up, by the migration step), so a wrong
+    /// value stops the host with a message naming the key.
     /// </summary>
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
-        var options = ReadDatabaseOptions(builder.Configuration);
-        var connectionString = ConnectionStringFor(options, builder.Configuration.GetMidrcOptions());
         builder.Services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
-        switch (options.ParsedProvider)
+        builder.Services.AddSingleton(sp => ResolveTarget(sp.GetRequiredService<IConfiguration>()));
+        Register<SqliteMidrcDbContext>(builder.Services);
+        Register<PostgreSqlMidrcDbContext>(builder.Services);
+        Register<SqlServerMidrcDbContext>(builder.Services);
+        builder.Services.AddScoped<MidrcDbContext>(sp => sp.GetRequiredService<DatabaseTarget>().Provider switch
         {
-            case DatabaseProvider.Sqlite:
-                Register<SqliteMidrcDbContext>(builder.Services, DatabaseProvider.Sqlite, connectionString);
-                break;
-            case DatabaseProvider.PostgreSql:
-                Register<PostgreSqlMidrcDbContext>(builder.Services, DatabaseProvider.PostgreSql, connectionString);
-                break;
-            case DatabaseProvider.SqlServer:
-                Register<SqlServerMidrcDbContext>(builder.Services, DatabaseProvider.SqlServer, connectionString);
-                break;
-        }
-        builder.Services.AddSingleton(new DatabaseTarget(options.ParsedProvider, connectionString, options.MigrateAtStartup));
+            DatabaseProvider.PostgreSql => sp.GetRequiredService<PostgreSqlMidrcDbContext>(),
+            DatabaseProvider.SqlServer => sp.GetRequiredService<SqlServerMidrcDbContext>(),
+            _ => sp.GetRequiredService<SqliteMidrcDbContext>(),
+        });
         return builder;
     }
 
-    private static void Register<TContext>(IServiceCollection services, DatabaseProvider provider, string connectionString)
-        where TContext : MidrcDbContext
+    private static void Register<TContext>(IServiceCollection services)
+        where TContext : MidrcDbContext =>
+        services.AddDbContext<TContext>((sp, o) =>
+        {
+            var target = sp.GetRequiredService<DatabaseTarget>();
+            DatabaseProviders.Configure(o, target.Provider, target.ConnectionString);
+        });
+
+    /// <summary>The database the settings name, checked: a wrong value is a <see cref="StartupException"/> naming the key.</summary>
+    public static DatabaseTarget ResolveTarget(IConfiguration configuration)
     {
-        services.AddDbContext<TContext>(o => DatabaseProviders.Configure(o, provider, connectionString));
-        services.AddScoped<MidrcDbContext>(sp => sp.GetRequiredService<TContext>());
+        var options = ReadDatabaseOptions(configuration);
+        return new DatabaseTarget(options.ParsedProvider, ConnectionStringFor(options, configuration.GetMidrcOptions()), options.MigrateAtStartup);
     }
 
     /// <summary>Reads and checks <c>Midrc:Database</c>; a wrong value stops start-up with a message naming the key.</summary>

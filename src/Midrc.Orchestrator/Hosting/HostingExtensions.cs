@@ -7,9 +7,9 @@ namespace Midrc.Orchestrator.Hosting;
 public static class HostingExtensions
 {
     /// <summary>Settings and the clock: what every other part relies on, in the host and in the CLI.</summary>
-    public static IHostApplicationBuilder AddMidrcSettings(this IHostApplicationBuilder builder, string[] args)
+    public static IHostApplicationBuilder AddMidrcSettings(this IHostApplicationBuilder builder)
     {
-        builder.Configuration.UseMidrcSources(builder.Environment.EnvironmentName, args);
+        builder.Configuration.UseMidrcSources(builder.Environment.EnvironmentName);
         builder.Services.AddValidatedOptions<MidrcOptions>(MidrcOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataFolder), "Setting Midrc:DataFolder is empty; give a folder for the database and received files, e.g. \"data\".")
             .Validate(o => Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
@@ -30,31 +30,25 @@ public static class HostingExtensions
     }
 
     /// <summary>
-    /// Runs the host; a problem that stops it from starting is printed as one plain message (no stack
-    /// trace) and the process exits with code 2.
+    /// The plain explanation of a start-up failure, or null when it is not one we can explain. Hosts and
+    /// test hosts wrap failures differently, so the whole chain of causes is searched.
     /// </summary>
-    public static async Task<int> RunWithPlainErrorsAsync(this WebApplication app)
+    public static string? Explain(Exception e)
     {
-        try
+        for (var current = e; current is not null; current = current.InnerException)
         {
-            await app.RunAsync();
-            return 0;
+            switch (current)
+            {
+                case StartupException p:
+                    return p.Message;
+                case OptionsValidationException o:
+                    return string.Join(" ", o.Failures);
+                case IOException { InnerException: AddressInUseException } io:
+                    return $"{io.Message} Another program is using that port: stop it, or start on another address with --urls http://127.0.0.1:5081.";
+                case AggregateException a:
+                    return a.InnerExceptions.Select(Explain).FirstOrDefault(m => m is not null);
+            }
         }
-        catch (Exception e) when (Explain(e) is { } message)
-        {
-            await Console.Error.WriteLineAsync($"Midrc.Orchestrator did not start: {message}");
-            return 2;
-        }
+        return null;
     }
-
-    /// <summary>The plain explanation of a start-up failure, or null when it is not one we can explain.</summary>
-    public static string? Explain(Exception e) => e switch
-    {
-        StartupException p => p.Message,
-        OptionsValidationException o => string.Join(" ", o.Failures),
-        IOException { InnerException: AddressInUseException } io =>
-            $"{io.Message} Another program is using that port: stop it, or start on another address with --urls http://127.0.0.1:5081.",
-        AggregateException a when a.InnerExceptions.Count == 1 => Explain(a.InnerExceptions[0]),
-        _ => null,
-    };
 }

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Midrc.Orchestrator.Data;
+
+namespace Midrc.Orchestrator.Tests.Infrastructure;
+
+/// <summary>
+/// The real host in memory, on a real database of the chosen provider, with its data folder under /tmp.
+/// Settings are given exactly as an operator would give them.
+/// </summary>
+public sealed class OrchestratorFactory(DatabaseProvider provider = DatabaseProvider.Sqlite, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    private readonly TempFolder _folder = new();
+
+    public string DataFolder => _folder.Path;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        var values = new Dictionary<string, string?>
+        {
+            ["Midrc:DataFolder"] = _folder.Path,
+            ["Midrc:Database:Provider"] = provider.ToString(),
+            ["Midrc:Database:ConnectionString"] = provider == DatabaseProvider.Sqlite ? "" : TestDatabases.CreateEmpty(provider, _folder.Path),
+            ["Midrc:Jobs:PollInterval"] = "00:00:00.200",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(values));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _folder.Dispose();
+        }
+    }
+}
