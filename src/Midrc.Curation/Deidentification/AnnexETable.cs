@@ -46,6 +46,11 @@ public sealed class AnnexETable
         using var reader = new CsvReader(csv, CultureInfo.InvariantCulture);
         foreach (var row in reader.GetRecords<Row>())
         {
+            // The row for all private attributes, (GGGG,EEEE) with GGGG odd, is PrivateAttributeCheck's job.
+            if (row.tag.StartsWith("(GGGG", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
             var entry = new AnnexEEntry(row.name, ParseAction(row.basic_profile_action));
             var hex = row.tag.Trim('(', ')').Replace(",", "", StringComparison.Ordinal);
             if (hex.Contains('X', StringComparison.OrdinalIgnoreCase))
