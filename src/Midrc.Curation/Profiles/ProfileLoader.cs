@@ -36,21 +36,44 @@ public static class ProfileLoader
     /// <summary>Reads a profile from its text; <paramref name="sourceName"/> names it in error messages.</summary>
     public static CurationProfile Load(string yaml, string sourceName = "profile")
     {
+        ThrowOnTabIndentation(yaml, sourceName);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new ProfileException(sourceName, e.Start.Line, e.Start.Column,
-                $"this is not valid YAML ({e.Message.Trim()}). Check indentation (spaces, not tabs) and quote values that contain ':' or '#'.");
+                $"this is not valid YAML ({e.Message.Trim()}). Check indentation and quote values that contain ':' or '#'.");
+        }
+        catch (InvalidOperationException)
+        {
+            // The YAML scanner gives up without a position on some unterminated lists; the last event it read is close to the mistake.
+            var near = parser.Current?.End ?? Mark.Empty;
+            throw new ProfileException(sourceName, near.Line, near.Column,
+                "this is not valid YAML after this point: a list '[...]', group '{...}' or quote is probably not closed. Close it, or write one '- item' per line.");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new ProfileException(sourceName, 1, 1, "the profile must be a YAML mapping starting with 'program:'. Start from Profiles/midrc-default.yaml.");
         }
         return new Reader(sourceName).Profile(root);
+    }
+
+    private static void ThrowOnTabIndentation(string yaml, string sourceName)
+    {
+        var lines = yaml.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                throw new ProfileException(sourceName, i + 1, tab + 1, "this is not valid YAML: the line is indented with a tab. Indent with spaces only.");
+            }
+        }
     }
 
     private sealed class Reader(string source)
