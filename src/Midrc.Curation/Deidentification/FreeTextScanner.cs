@@ -67,7 +67,8 @@ public static partial class FreeTextScanner
     [GeneratedRegex(@"(?<![\d.])(\+?1[-. ]?)?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?![\d.])|\+\d{1,3}[ .-]?\d{2,4}([ .-]?\d{2,4}){2,4}(?!\d)", Options, Timeout)]
     private static partial Regex Phone();
 
-    [GeneratedRegex(@"\b\d{1,6}\s+([A-Za-z][A-Za-z'.-]*\s+){1,3}(Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Place|Pl|Parkway|Pkwy|Highway|Hwy|Way|Terrace|Circle)\b\.?", IgnoreCase, Timeout)]
+    // Suffixes are case-sensitive (Title or full upper case) so "2 PHASE CT" and "1 VIEW DR" stay modalities, not streets.
+    [GeneratedRegex(@"\b\d{1,6}\s+([A-Za-z][A-Za-z'.-]*\s+){1,3}(Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Place|Pl|Parkway|Pkwy|Highway|Hwy|Way|Terrace|Circle|STREET|AVENUE|ROAD|BOULEVARD|DRIVE|LANE|COURT|PLACE|PARKWAY|HIGHWAY|TERRACE|CIRCLE)\b\.?", Options, Timeout)]
     private static partial Regex StreetAddress();
 
     // Case-sensitive on purpose: "DR CHEST" (digital radiography) and "MR BRAIN" are not people.
@@ -77,7 +78,7 @@ public static partial class FreeTextScanner
     [GeneratedRegex(@"\b[A-Za-z][A-Za-z'-]+\^[A-Za-z][A-Za-z'-]*", Options, Timeout)]
     private static partial Regex DicomName();
 
-    [GeneratedRegex(@"\b(patient|pt|name|physician|doctor|radiologist|technologist|tech|dictated by|read by|signed by|referred by|referring|attending)\s*[:=]\s*[A-Za-z][A-Za-z'-]+", IgnoreCase, Timeout)]
+    [GeneratedRegex(@"\b(patient|pt|physician|doctor|radiologist|technologist|tech|dictated by|read by|signed by|referred by|referring|attending)\s*[:=]\s*[A-Za-z][A-Za-z'-]+", IgnoreCase, Timeout)]
     private static partial Regex LabelledName();
 
     [GeneratedRegex(@"\b(MRN|MR\s*#|MR\s*No|Med(ical)?\s*Rec(ord)?(\s*(No|Number|#))?|Patient\s*ID|PID|Acc(ession)?\s*(No|Number|#)|Acc\.?)\s*[:#.=]?\s*[A-Z]{0,3}\d{3,}", IgnoreCase, Timeout)]
@@ -86,7 +87,8 @@ public static partial class FreeTextScanner
     [GeneratedRegex(@"\b(19|20)\d{2}[-/.](0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])\b", Options, Timeout)]
     private static partial Regex IsoDate();
 
-    [GeneratedRegex(@"(?<![\d.])(0?[1-9]|[12]\d|3[01])[-/.](0?[1-9]|[12]\d|3[01])[-/.]((19|20)\d{2}|\d{2})(?![\d.])", Options, Timeout)]
+    // Dotted day-month-year needs a four-digit year: "12.1.10" is a software version, "15.03.2020" a date.
+    [GeneratedRegex(@"(?<![\d.])(0?[1-9]|[12]\d|3[01])(?<sep>[-/])(0?[1-9]|[12]\d|3[01])\k<sep>((19|20)\d{2}|\d{2})(?![\d./-])|(?<![\d.])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.(19|20)\d{2}(?![\d.])", Options, Timeout)]
     private static partial Regex NumericDate();
 
     [GeneratedRegex(@"(?<![\d.])(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d.])", Options, Timeout)]

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Midrc.Curation.Findings;
 
@@ -41,11 +42,11 @@ public sealed class VerificationReport
     /// <summary>The severity as written in reports: <c>error</c> or <c>warning</c>.</summary>
     public static string SeverityName(Severity severity) => severity == Severity.Error ? "error" : "warning";
 
-    /// <summary>The report as JSON, keys in the fixed order of design.md.</summary>
+    /// <summary>The report as JSON, keys in the fixed order of design.md; quotes and non-ASCII text are kept readable (the report is a file, never HTML).</summary>
     public string ToJson(bool indented = true)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("files", Files);

@@ -19,6 +19,7 @@ public class FreeTextTests
     [InlineData("ref 993482117", "a record number")]
     [InlineData("prior 2020-03-15", "a date")]
     [InlineData("prior 03/15/2020", "a date")]
+    [InlineData("seen 3-15-20", "a date")]
     [InlineData("compared with 15.03.2020", "a date")]
     [InlineData("compare 20200315", "a date")]
     [InlineData("admitted 15 March 2020", "a date")]
@@ -46,6 +47,11 @@ public class FreeTextTests
     [InlineData("Pitch 0.984:1 KVP 120 mA 300")]
     [InlineData("sw 16.01")]
     [InlineData("Dose Report")]
+    [InlineData("3 PHASE LIVER CT")]
+    [InlineData("CHEST 1 VIEW DR")]
+    [InlineData("gemss 12.1.10")]
+    [InlineData("Protocol name: CHEST")]
+    [InlineData("Per DICOM PS 3.15 AnnexE. Details in 0012,0064")]
     [InlineData("HIGH RES CHEST 1.2.840.10008.5.1.4.1.1.2")]
     public void Scan_LeavesNormalDeidentifiedTextAlone(string text)
     {

@@ -46,6 +46,14 @@ public class VerificationReportTests
     }
 
     [Fact]
+    public void ToJson_KeepsQuotesAndEllipsisReadable()
+    {
+        var report = new VerificationReportBuilder().AddFile("b.dcm", [F("b.dcm", "deid.free-text-phi") with { Message = "holds 'S**** J***…'" }]).Build();
+
+        report.ToJson().ShouldContain("\"message\": \"holds 'S**** J***…'\"");
+    }
+
+    [Fact]
     public void ByRule_GroupsThousandsOfFindings_IntoRulesAndSeriesWithExamples()
     {
         var builder = new VerificationReportBuilder();
