@@ -42,7 +42,8 @@ public sealed class FreeTextCheck(CurationProfile profile, AnnexEPolicy policy, 
         {
             return null;
         }
-        var what = string.Join("; ", matches.DistinctBy(m => m.Kind).Select(m => $"{m.Kind} ('{m.Excerpt}')"));
+        var kinds = matches.DistinctBy(m => m.Kind).Select(m => $"{m.Kind} ('{m.Excerpt}')").ToList();
+        var what = kinds.Count == 1 ? kinds[0] : $"{string.Join(", ", kinds[..^1])} and {kinds[^1]}";
         return profile.Rules.Report("deid.free-text-phi", file.SourcePath,
             $"{policy.Describe(element)} contains what looks like {what}.", element);
     }

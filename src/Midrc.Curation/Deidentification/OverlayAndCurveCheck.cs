@@ -15,7 +15,7 @@ public sealed class OverlayAndCurveCheck(CurationProfile profile) : IFileCheck
     {
         var flagged = file.Dataset.Walk()
             .Where(e => AnnexEPolicy.IsOverlayOrCurve(e.Tag) && Matters(e) && e.HasContent())
-            .GroupBy(e => (Level: e.Path[..e.Path.LastIndexOf('(')], e.Tag.Group));
+            .GroupBy(e => (Level: e.Path[..Math.Max(0, e.Path.LastIndexOf('('))], e.Tag.Group));
         foreach (var group in flagged)
         {
             var first = group.First();

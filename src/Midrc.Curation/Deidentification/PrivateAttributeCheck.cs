@@ -45,7 +45,7 @@ public sealed class PrivateAttributeCheck(CurationProfile profile) : IFileCheck
                 ? $"Private attributes without a private creator in group {block.Key.Group:X4}"
                 : $"Private block '{creator}' ({block.Key.Group:X4},{block.Key.Block:X2}xx)";
             var finding = profile.Rules.Report("deid.private-attribute", file.SourcePath,
-                $"{owner}: {block.Count()} attribute(s) not on the safe list ({examples}{more}).",
+                $"{owner}: {block.Count()} attribute(s) not on the safe list: {examples}{more}.",
                 creatorElement ?? block.First(), "PrivateCreator");
             if (finding is not null)
             {
