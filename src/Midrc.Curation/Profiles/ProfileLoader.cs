@@ -31,7 +31,7 @@ public static class ProfileLoader
     public static CurationProfile LoadDefault() => Load(DefaultProfileText(), "midrc-default.yaml");
 
     /// <summary>Reads a profile file.</summary>
-    public static CurationProfile LoadFile(string path) => Load(File.ReadAllText(path), Path.GetFileName(path));
+    public static CurationProfile LoadFile(string path) => Load(File.ReadAllText(path), path);
 
     /// <summary>Reads a profile from its text; <paramref name="sourceName"/> names it in error messages.</summary>
     public static CurationProfile Load(string yaml, string sourceName = "profile")

@@ -27,4 +27,15 @@ public class CleanDataTests
 
         Verification.Run(dataset).ShouldBeEmpty();
     }
+
+    [Fact]
+    public void Project_labels_written_by_the_RSNA_Anonymizer_are_accepted()
+    {
+        var dataset = CleanDatasets.Cr()
+            .With(0x00130010, "LO", "CTP")
+            .With(0x00131010, "LO", "MIDRC-RICORD")
+            .With(0x00131013, "LO", "419639");
+
+        Verification.Run(dataset).ShouldBeEmpty();
+    }
 }

@@ -96,6 +96,21 @@ public class ProfileLoaderTests
     }
 
     [Fact]
+    public void LoadFile_NamesTheFileInErrors()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"profile-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, "program: TEST\nunknown: 1\n");
+        try
+        {
+            Should.Throw<ProfileException>(() => ProfileLoader.LoadFile(path)).Message.ShouldStartWith($"{path}, line 2, column 1: unknown setting 'unknown'");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Load_NamesAMissingRequiredSetting()
     {
         var error = Should.Throw<ProfileException>(() => ProfileLoader.Load("program: TEST\ndeidentification: {}\n"));
