@@ -29,14 +29,22 @@ public static class WorkflowLoader
     {
         var problems = new List<WorkflowProblem>();
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException error)
         {
             var message = error.InnerException?.Message ?? error.Message;
             problems.Add(new WorkflowProblem(new SourceLocation(file, (int)error.Start.Line, (int)error.Start.Column), $"YAML syntax error: {TrimMarks(message)}"));
+            return new WorkflowLoadResult(null, problems);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some unbalanced flow collections; the last event it read is where reading stopped.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            problems.Add(new WorkflowProblem(new SourceLocation(file, (int)mark.Line, (int)mark.Column), "YAML syntax error: the file cannot be read past this point; check for an unclosed '[', '{' or quote."));
             return new WorkflowLoadResult(null, problems);
         }
 
