@@ -37,6 +37,21 @@ internal sealed class WorkflowFolder : IDisposable
         return new WorkflowFolder(target, owned: true);
     }
 
+    /// <summary>A temporary folder holding just the given files (relative path to text), deleted on dispose.</summary>
+    public static WorkflowFolder WithFiles(params (string Path, string Text)[] files)
+    {
+        var target = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "midrc-workflows-" + Guid.NewGuid().ToString("N"));
+        foreach (var (path, text) in files)
+        {
+            var file = System.IO.Path.Combine(target, path);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, text);
+        }
+
+        Directory.CreateDirectory(target);
+        return new WorkflowFolder(target, owned: true);
+    }
+
     /// <summary>Replaces the one occurrence of <paramref name="original"/> in a file and returns where <paramref name="marker"/> (inside the replacement) now starts.</summary>
     public SourceLocation Replace(string relativeFile, string original, string replacement, string marker)
     {
