@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Midrc.Cli.Workflows;
 
 var root = new RootCommand("midrc: check DICOM before sending, submit to the orchestrator, validate workflows, operate a deployment.");
+root.Subcommands.Add(WorkflowCommands.Create());
 return await root.Parse(args).InvokeAsync();

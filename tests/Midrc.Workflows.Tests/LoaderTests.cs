@@ -81,4 +81,14 @@ public sealed class LoaderTests
             "x.yaml:9:5: transition 'go' needs 'journal'.",
         ]);
     }
+
+    [Fact]
+    public void LoadText_ReportsADuplicateKey_AtTheSecondOccurrence()
+    {
+        var result = WorkflowLoader.LoadText("id: a\nversion: 1\nid: b\n", "x.yaml");
+
+        var problem = result.Problems.ShouldHaveSingleItem();
+        problem.Location.ShouldBe(new SourceLocation("x.yaml", 3, 1));
+        problem.Message.ShouldContain("Duplicate key");
+    }
 }

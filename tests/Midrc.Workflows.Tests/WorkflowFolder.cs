@@ -7,17 +7,15 @@ namespace Midrc.Workflows.Tests;
 /// <summary>The shipped <c>workflows/</c> folder, and throw-away copies of it that a test may break.</summary>
 internal sealed class WorkflowFolder : IDisposable
 {
-    private WorkflowFolder(string path, bool owned)
+    private WorkflowFolder(string path)
     {
         Path = path;
-        Owned = owned;
     }
 
     public string Path { get; }
 
-    private bool Owned { get; }
-
-    public static string Shipped { get; } = FindShipped();
+    public static string Shipped { get; } = WorkflowLibrary.FindFolderAbove(AppContext.BaseDirectory)
+        ?? throw new DirectoryNotFoundException("Could not find the repository's workflows/ folder above the test output.");
 
     public static WorkflowLibrary LoadShipped() => WorkflowLibrary.LoadFolder(Shipped);
 
@@ -34,7 +32,7 @@ internal sealed class WorkflowFolder : IDisposable
             File.Copy(file, copy);
         }
 
-        return new WorkflowFolder(target, owned: true);
+        return new WorkflowFolder(target);
     }
 
     /// <summary>A temporary folder holding just the given files (relative path to text), deleted on dispose.</summary>
@@ -49,7 +47,7 @@ internal sealed class WorkflowFolder : IDisposable
         }
 
         Directory.CreateDirectory(target);
-        return new WorkflowFolder(target, owned: true);
+        return new WorkflowFolder(target);
     }
 
     /// <summary>Replaces the one occurrence of <paramref name="original"/> in a file and returns where <paramref name="marker"/> (inside the replacement) now starts.</summary>
@@ -71,23 +69,6 @@ internal sealed class WorkflowFolder : IDisposable
 
     public void Dispose()
     {
-        if (Owned)
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-    }
-
-    private static string FindShipped()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = System.IO.Path.Combine(directory.FullName, "workflows");
-            if (File.Exists(System.IO.Path.Combine(candidate, "workflow.schema.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Could not find the repository's workflows/ folder above the test output.");
+        Directory.Delete(Path, recursive: true);
     }
 }

@@ -42,6 +42,21 @@ public sealed class WorkflowLibrary
         return new WorkflowLibrary { Definitions = definitions, Templates = templates, LoadProblems = problems };
     }
 
+    /// <summary>The nearest <c>workflows/</c> folder (one holding <c>workflow.schema.json</c>) in <paramref name="directory"/> or above it; null when there is none.</summary>
+    public static string? FindFolderAbove(string directory)
+    {
+        for (var current = new DirectoryInfo(directory); current is not null; current = current.Parent)
+        {
+            var candidate = Path.Combine(current.FullName, "workflows");
+            if (File.Exists(Path.Combine(candidate, "workflow.schema.json")))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The definition with this id: the given version, or the latest when <paramref name="version"/> is null.</summary>
     public WorkflowDefinition? Find(string id, int? version = null) =>
         Definitions.Where(d => d.Id == id && (version is null || d.Version == version)).MaxBy(d => d.Version);
