@@ -230,4 +230,37 @@ public sealed class EngineTests
         december.ShouldBe(new DateTimeOffset(2026, 12, 15, 20, 0, 0, TimeSpan.Zero));
         march.ShouldBe(new DateTimeOffset(2027, 3, 16, 19, 0, 0, TimeSpan.Zero));
     }
+
+    [Fact]
+    public void Fire_AReentryLeavesAndEntersTheStateAgain_RestartingItsTimers()
+    {
+        const string yaml = """
+            id: retry
+            version: 1
+            title: Retry
+            subject: submission
+            initial: waiting
+            states:
+              - id: waiting
+                on-enter:
+                  - start: submission
+                on-exit:
+                  - deadline: { clear: answer-due }
+                timers:
+                  - { after: PT12H, fire: retry }
+              - id: done
+                final: true
+            transitions:
+              - { trigger: retry, from: waiting, to: waiting, allowed: system, label: Retry, journal: Retried }
+              - { trigger: finish, from: waiting, to: done, allowed: system, label: Finish, journal: Finished }
+            """;
+        var definition = Loading.WorkflowLoader.LoadText(yaml, "retry.yaml").Definition.ShouldNotBeNull();
+
+        var step = Engine.Fire(definition, At("waiting"), "retry", System);
+
+        step.ToState.ShouldBe("waiting");
+        step.Actions.Select(a => $"{a.Phase}: {a.Action.Describe()}").ShouldBe(["Exit: clear deadline answer-due", "Enter: start submission"]);
+        step.TimersCancelled.ShouldBe(["waiting/retry/after-PT12H"]);
+        step.TimersArmed.ShouldHaveSingleItem().DueAt.ShouldBe(clock.GetUtcNow().AddHours(12));
+    }
 }

@@ -60,7 +60,7 @@ public sealed class WorkflowEngine(WorkflowCatalog catalog, TimeProvider clock)
 
         var withRole = candidates.Where(t => RoleReason(t, actor) is null).ToList();
         var reason = withRole.Count > 0
-            ? withRole.Select(t => catalog.Guards[t.Guard!].WaitingReason).First()
+            ? withRole.Select(t => catalog.Guards.TryGetValue(t.Guard!, out var guard) ? guard.WaitingReason : $"Condition '{t.Guard}' is not known to this program").First()
             : RoleReason(candidates[0], actor, roles)!;
         return new TriggerAvailability(trigger, label, false, reason, roles);
     }
