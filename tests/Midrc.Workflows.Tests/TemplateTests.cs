@@ -35,9 +35,9 @@ public sealed class TemplateTests
     [Fact]
     public void ParsePart_ReportsLiquidSyntaxErrors()
     {
-        var problem = Check("Hello {% if site.name %}").ShouldHaveSingleItem();
+        var problem = Check("Hello\n  {{ site. }}").ShouldHaveSingleItem();
 
-        problem.Message.ShouldStartWith("Liquid syntax error");
+        problem.ToString().ShouldBe("t.liquid:2:10: Liquid syntax error: End of tag '}}' was expected.");
     }
 
     [Fact]

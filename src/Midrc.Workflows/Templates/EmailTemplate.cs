@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Fluid;
 using Fluid.Ast;
 using Midrc.Workflows.Model;
@@ -18,7 +20,7 @@ public sealed record EmailTemplate(string Name, string Folder, TemplatePart Subj
 }
 
 /// <summary>Reads template folders and checks that templates use only <see cref="TemplateFields"/>.</summary>
-public static class EmailTemplates
+public static partial class EmailTemplates
 {
     private static readonly FluidParser Parser = new();
 
@@ -51,8 +53,13 @@ public static class EmailTemplates
             return new TemplatePart(file, text, parsed);
         }
 
-        var (line, column) = ErrorPosition(error);
-        problems.Add(new WorkflowProblem(new SourceLocation(file, line, column), $"Liquid syntax error: {error}"));
+        // Fluid writes "message at (line:column)" and then the offending source lines; keep the message, use the position.
+        var match = ErrorPosition().Match(error);
+        var location = match.Success
+            ? new SourceLocation(file, int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups["column"].Value, CultureInfo.InvariantCulture))
+            : new SourceLocation(file, 1, 1);
+        var message = match.Success ? error[..match.Index] : error.Split('\n')[0];
+        problems.Add(new WorkflowProblem(location, $"Liquid syntax error: {message.Trim()}."));
         return null;
     }
 
@@ -77,12 +84,6 @@ public static class EmailTemplates
         return null;
     }
 
-    private static (int Line, int Column) ErrorPosition(string error)
-    {
-        var match = System.Text.RegularExpressions.Regex.Match(error, @"\((\d+):(\d+)\)");
-        return match.Success ? (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)) : (1, 1);
-    }
-
     private static SourceLocation Find(TemplatePart part, string written)
     {
         var index = Math.Max(0, part.Text.IndexOf(written, StringComparison.Ordinal));
@@ -91,6 +92,9 @@ public static class EmailTemplates
         var column = index - (before.LastIndexOf('\n') + 1) + 1;
         return new SourceLocation(part.File, line, column);
     }
+
+    [GeneratedRegex(@" at \((?<line>\d+):(?<column>\d+)\)")]
+    private static partial Regex ErrorPosition();
 
     private sealed record UsedField(string Path, string Written);
 

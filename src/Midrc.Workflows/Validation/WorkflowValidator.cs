@@ -212,11 +212,6 @@ public static class WorkflowValidator
                 Report(timer.At("deadline"), $"Timer refers to deadline '{timer.Deadline}', which no action sets.");
             }
 
-            if (timer.Repeat < 0)
-            {
-                Report(timer.At("repeat"), "'repeat' cannot be negative.");
-            }
-
             CheckBusinessDays(timer.Before ?? timer.After, timer.BusinessDays, timer.At(timer.Before is null ? "after" : "before"));
         }
 
