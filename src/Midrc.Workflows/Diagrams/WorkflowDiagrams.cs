@@ -66,7 +66,7 @@ public static class WorkflowDiagrams
         text.AppendLine("  \"__start\" [shape=point];");
         foreach (var state in definition.States)
         {
-            DotState(text, definition, state, current, currentState, "  ");
+            DotState(text, state, current, currentState, "  ");
         }
 
         text.AppendLine($"  \"__start\" -> \"{Anchor(definition, definition.Initial)}\" [{string.Join(", ", ClusterClip(definition, "lhead", definition.Initial))}];");
@@ -78,11 +78,14 @@ public static class WorkflowDiagrams
                 var attributes = new List<string> { $"label=\"{Escape(transition.Label)}\"" };
                 if (transition.IsInternal)
                 {
+                    // A loop on a cluster cannot be clipped at its own border; it stays on the anchor node.
                     attributes.Add("style=dashed");
                 }
-
-                attributes.AddRange(ClusterClip(definition, "ltail", from));
-                attributes.AddRange(ClusterClip(definition, "lhead", to));
+                else
+                {
+                    attributes.AddRange(ClusterClip(definition, "ltail", from));
+                    attributes.AddRange(ClusterClip(definition, "lhead", to));
+                }
                 text.AppendLine($"  \"{Anchor(definition, from)}\" -> \"{Anchor(definition, to)}\" [{string.Join(", ", attributes)}];");
             }
         }
@@ -109,7 +112,7 @@ public static class WorkflowDiagrams
         text.AppendLine($"{indent}}}");
     }
 
-    private static void DotState(StringBuilder text, WorkflowDefinition definition, WorkflowState state, HashSet<string> current, string? innermost, string indent)
+    private static void DotState(StringBuilder text, WorkflowState state, HashSet<string> current, string? innermost, string indent)
     {
         if (state.Children.Count == 0)
         {
@@ -123,7 +126,7 @@ public static class WorkflowDiagrams
         text.AppendLine($"{indent}  label=\"{Escape(state.Title)}\";{(current.Contains(state.Id) ? " style=\"rounded,bold\"; color=\"#b45309\";" : " style=rounded;")}");
         foreach (var child in state.Children)
         {
-            DotState(text, definition, child, current, innermost, indent + "  ");
+            DotState(text, child, current, innermost, indent + "  ");
         }
 
         text.AppendLine($"{indent}}}");
