@@ -2,13 +2,20 @@ using System.Diagnostics;
 
 namespace Midrc.Orchestrator.Tests.Infrastructure;
 
-/// <summary>The orchestrator as an operator runs it: its own process, settings from environment variables.</summary>
+/// <summary>
+/// The orchestrator or the <c>midrc</c> CLI as an operator runs them: their own process, in a working
+/// directory of the test's, settings from environment variables.
+/// </summary>
 public static class HostProcess
 {
     public sealed record Outcome(int ExitCode, string Output, string Error);
 
-    /// <summary>Starts the host and waits for it to exit (it is killed after <paramref name="timeout"/>).</summary>
-    public static async Task<Outcome> RunUntilExitAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    /// <summary>Starts the orchestrator and waits for it to exit (it is killed after <paramref name="timeout"/>).</summary>
+    public static Task<Outcome> RunUntilExitAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args) =>
+        RunAsync("Midrc.Orchestrator.dll", workingDirectory, environment, timeout, args);
+
+    /// <summary>Runs an assembly of the test output folder with <c>dotnet</c> and waits for it to exit.</summary>
+    public static async Task<Outcome> RunAsync(string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -16,7 +23,7 @@ public static class HostProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Midrc.Orchestrator.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
@@ -36,7 +43,7 @@ public static class HostProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The orchestrator did not exit within {timeout}: {await output}");
+            throw new TimeoutException($"{assembly} did not exit within {timeout}: {await output}");
         }
         return new Outcome(process.ExitCode, await output, await error);
     }
