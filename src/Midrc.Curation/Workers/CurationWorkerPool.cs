@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
 namespace Midrc.Curation.Workers;
@@ -58,13 +59,27 @@ public sealed class CurationWorkerPool : IAsyncDisposable
         {
             for (var remaining = all.Count; remaining > 0; remaining--)
             {
-                yield return await results.Reader.ReadAsync(cancellationToken);
+                yield return await NextAsync(results.Reader, cancellationToken);
             }
         }
         finally
         {
             // Batches of an abandoned or cancelled call that no worker has taken yet are skipped.
             await call.CancelAsync();
+        }
+    }
+
+    private static async Task<FileAnalysis> NextAsync(ChannelReader<FileAnalysis> results, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await results.ReadAsync(cancellationToken);
+        }
+        catch (ChannelClosedException closed) when (closed.InnerException is not null)
+        {
+            // A worker gave up on this call (it could not start, or the pool was disposed): surface its reason.
+            ExceptionDispatchInfo.Throw(closed.InnerException);
+            throw;
         }
     }
 
@@ -94,7 +109,7 @@ public sealed class CurationWorkerPool : IAsyncDisposable
 
     private async Task ServeQueueAsync()
     {
-        WorkerProcess? worker = null;
+        var slot = new WorkerSlot();
         try
         {
             await foreach (var item in _queue.Reader.ReadAllAsync())
@@ -105,18 +120,20 @@ public sealed class CurationWorkerPool : IAsyncDisposable
                 }
                 try
                 {
-                    worker = await RunBatchAsync(worker, item);
+                    await RunBatchAsync(slot, item);
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {
+                    // Disposing: the file in progress is abandoned, so its worker is stopped rather than awaited.
                     item.Results.TryComplete(Disposed());
+                    await slot.ReplaceAsync();
                     break;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The worker could not be started or spoken to: the caller learns why instead of waiting forever.
                     item.Results.TryComplete(new InvalidOperationException($"The curation worker '{_command.FileName}' failed: {e.Message}", e));
-                    worker = await ReplaceAsync(worker);
+                    await slot.ReplaceAsync();
                 }
             }
             while (_queue.Reader.TryRead(out var abandoned))
@@ -126,9 +143,9 @@ public sealed class CurationWorkerPool : IAsyncDisposable
         }
         finally
         {
-            if (worker is not null)
+            if (slot.Process is not null)
             {
-                await worker.DisposeAsync();
+                await slot.Process.DisposeAsync();
             }
         }
     }
@@ -136,13 +153,13 @@ public sealed class CurationWorkerPool : IAsyncDisposable
     private static ObjectDisposedException Disposed() =>
         new(nameof(CurationWorkerPool), "The worker pool was disposed before these files were analysed.");
 
-    /// <summary>Runs one batch to the end, replacing the worker after a crash or a timeout; returns the live worker.</summary>
-    private async Task<WorkerProcess?> RunBatchAsync(WorkerProcess? worker, WorkItem item)
+    /// <summary>Runs one batch to the end, replacing the worker after a crash or a timeout.</summary>
+    private async Task RunBatchAsync(WorkerSlot slot, WorkItem item)
     {
         var next = 0;
         while (next < item.Paths.Length)
         {
-            worker ??= await WorkerProcess.StartAsync(_command, _options, _stopping.Token);
+            var worker = slot.Process ??= await WorkerProcess.StartAsync(_command, _options, _stopping.Token);
             var sent = item.Paths[next..];
             try
             {
@@ -151,7 +168,7 @@ public sealed class CurationWorkerPool : IAsyncDisposable
             catch (IOException)
             {
                 // The worker died between batches: start a fresh one and send again.
-                worker = await ReplaceAsync(worker);
+                await slot.ReplaceAsync();
                 continue;
             }
             var failure = await ReceiveBatchAsync(worker, sent, item.Results);
@@ -162,9 +179,8 @@ public sealed class CurationWorkerPool : IAsyncDisposable
             }
             item.Results.TryWrite(failure.Analysis);
             next++;
-            worker = await ReplaceAsync(worker);
+            await slot.ReplaceAsync();
         }
-        return worker;
     }
 
     /// <summary>Forwards results until the batch is done or the worker fails; on failure, the analysis of the file it failed on.</summary>
@@ -199,17 +215,23 @@ public sealed class CurationWorkerPool : IAsyncDisposable
         return (sent.Length, null);
     }
 
-    private static async Task<WorkerProcess?> ReplaceAsync(WorkerProcess? worker)
-    {
-        if (worker is not null)
-        {
-            worker.Kill();
-            await worker.DisposeAsync();
-        }
-        return null;
-    }
-
     private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+
+    /// <summary>The process one queue reader currently talks to; null until started or after it was stopped.</summary>
+    private sealed class WorkerSlot
+    {
+        public WorkerProcess? Process { get; set; }
+
+        public async Task ReplaceAsync()
+        {
+            if (Process is { } stopped)
+            {
+                Process = null;
+                stopped.Kill();
+                await stopped.DisposeAsync();
+            }
+        }
+    }
 
     private sealed record WorkItem(string[] Paths, ChannelWriter<FileAnalysis> Results, CancellationToken Cancellation);
 }
