@@ -74,6 +74,8 @@ public static class GdcmRuntime
             .Distinct()
             .ToArray();
         NativeLibrary.SetDllImportResolver(binding, (name, _, _) => name == GlueName ? ResolveGlue(searchDirectories) : IntPtr.Zero);
+        // GDCM's warnings go straight to the process's stderr (duplicate elements, odd VRs); the reader reports problems itself.
+        gdcm.Trace.WarningOff();
         if (!gdcm.Global.GetInstance().LoadResourcesFiles())
         {
             throw new GdcmUnavailableException($"GDCM loaded but could not find its dictionary resources; {InstallAdvice}.");

@@ -61,6 +61,25 @@ public sealed class CurationWorkerPoolTests
     }
 
     [Fact]
+    public async Task AnalyzeAsync_ReportsTheFileAsCrashed_WhenGdcmAbortsOnARealMalformedFile()
+    {
+        // Found by fuzzing: a meta group length whose VR is "U\0" makes Debian's GDCM fail an assert and abort().
+        var bytes = await File.ReadAllBytesAsync(TestData.Resolve("CT_small.dcm"));
+        bytes[137] = 0;
+        var aborting = Path.Combine(_dir, "bad-meta-vr.dcm");
+        await File.WriteAllBytesAsync(aborting, bytes);
+        string[] paths = [TestData.Resolve("MR_small.dcm"), aborting, TestData.Resolve("CT_small.dcm")];
+        await using var pool = TestWorkers.Pool(workers: 1);
+
+        var results = (await pool.AnalyzeAllAsync(paths)).ToDictionary(r => r.Path);
+
+        results[aborting].Findings.ShouldHaveSingleItem().Rule.ShouldBe(ParseRules.WorkerCrashed);
+        results[aborting].UnreadableReason.ShouldNotBeNull().ShouldContain("exit code 134");
+        results[paths[0]].Readable.ShouldBeTrue();
+        results[paths[2]].Readable.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task AnalyzeAsync_StopsTheWorkerAndReportsATimeout_WhenAFileTakesTooLong()
     {
         var files = new SyntheticDicomWriter().WriteCtSeries(_dir, sliceCount: 3).Files.ToList();
