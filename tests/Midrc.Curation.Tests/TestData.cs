@@ -17,14 +17,18 @@ internal static class TestData
             .Concat(Directory.EnumerateFiles(Path.Combine(PydicomData, "charset_files"), "*.dcm"))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>A fresh, empty directory under the system temp folder for one test's generated files.</summary>
-    public static string NewDirectory()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "midrc-curation-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
     private static string Existing(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"Test file {path} is missing; install python3-pydicom (test.sh does).", path);
+}
+
+/// <summary>A fresh, empty directory for one test's generated files, deleted with everything in it when the test ends.</summary>
+internal sealed class TemporaryDirectory : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "midrc-curation-tests", Guid.NewGuid().ToString("N"));
+
+    public TemporaryDirectory() => Directory.CreateDirectory(Path);
+
+    public static implicit operator string(TemporaryDirectory directory) => directory.Path;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -27,7 +27,8 @@ internal sealed class DicomStructureScanner
         _fileName = System.IO.Path.GetFileName(path);
     }
 
-    private readonly record struct Encoding(bool Explicit, bool BigEndian);
+    /// <summary>How elements are encoded: explicit or implicit VR, big or little endian.</summary>
+    private readonly record struct Layout(bool Explicit, bool BigEndian);
 
     /// <summary>Checks the file's structure; returns whether it holds Pixel Data.</summary>
     /// <exception cref="DicomReadException">The file is empty, too large, not DICOM, truncated or declares impossible lengths.</exception>
@@ -51,7 +52,7 @@ internal sealed class DicomStructureScanner
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess);
         _stream = file;
         _limit = info.Length;
-        var (encoding, transferSyntax) = ReadPreambleAndMeta();
+        var (layout, transferSyntax) = ReadPreambleAndMeta();
         if (transferSyntax == DeflatedTransferSyntax)
         {
             // The data set is a raw deflate stream: walk it as it inflates, with the file size limit as the cap.
@@ -59,12 +60,12 @@ internal sealed class DicomStructureScanner
             _stream = inflated;
             _position = 0;
             _limit = _options.MaxFileBytes;
-            return WalkDataSet(encoding, end: -1, depth: 0);
+            return WalkDataSet(layout, end: -1, depth: 0);
         }
-        return WalkDataSet(encoding, end: -1, depth: 0);
+        return WalkDataSet(layout, end: -1, depth: 0);
     }
 
-    private (Encoding Encoding, string TransferSyntax) ReadPreambleAndMeta()
+    private (Layout Layout, string TransferSyntax) ReadPreambleAndMeta()
     {
         Span<byte> start = stackalloc byte[132];
         var got = ReadUpTo(start);
@@ -81,23 +82,23 @@ internal sealed class DicomStructureScanner
             var hasVr = IsVrText(start[4], start[5]);
             if (littleGroup is >= 0x0002 and <= 0x00FF)
             {
-                return (new Encoding(hasVr, BigEndian: false), "");
+                return (new Layout(hasVr, BigEndian: false), "");
             }
             if (bigGroup is >= 0x0002 and <= 0x00FF && hasVr)
             {
-                return (new Encoding(Explicit: true, BigEndian: true), "");
+                return (new Layout(Explicit: true, BigEndian: true), "");
             }
         }
         throw new DicomReadException($"'{_fileName}' is not a DICOM file: it has no 'DICM' marker at byte 128 and does not start like a DICOM data set. Send the DICOM export of the image, not a report, picture or archive.");
     }
 
-    private (Encoding Encoding, string TransferSyntax) ReadMeta()
+    private (Layout Layout, string TransferSyntax) ReadMeta()
     {
         var transferSyntax = "";
         while (true)
         {
             var at = _position;
-            if (!TryReadHeader(new Encoding(Explicit: true, BigEndian: false), out var tag, out _, out var length) || tag.Group != 0x0002)
+            if (!TryReadHeader(new Layout(Explicit: true, BigEndian: false), out var tag, out _, out var length) || tag.Group != 0x0002)
             {
                 _stream.Seek(at, SeekOrigin.Begin);
                 _position = at;
@@ -115,22 +116,22 @@ internal sealed class DicomStructureScanner
                 Skip(length, tag);
             }
         }
-        var encoding = transferSyntax switch
+        var layout = transferSyntax switch
         {
-            "1.2.840.10008.1.2" => new Encoding(Explicit: false, BigEndian: false),
-            "1.2.840.10008.1.2.2" => new Encoding(Explicit: true, BigEndian: true),
-            _ => new Encoding(Explicit: true, BigEndian: false),
+            "1.2.840.10008.1.2" => new Layout(Explicit: false, BigEndian: false),
+            "1.2.840.10008.1.2.2" => new Layout(Explicit: true, BigEndian: true),
+            _ => new Layout(Explicit: true, BigEndian: false),
         };
-        return (encoding, transferSyntax);
+        return (layout, transferSyntax);
     }
 
     /// <summary>Walks elements until <paramref name="end"/> (or an item delimiter when -1); true when Pixel Data was reached at the top level.</summary>
-    private bool WalkDataSet(Encoding encoding, long end, int depth)
+    private bool WalkDataSet(Layout layout, long end, int depth)
     {
         while (end < 0 || _position < end)
         {
             var at = _position;
-            if (!TryReadHeader(encoding, out var tag, out var vr, out var length))
+            if (!TryReadHeader(layout, out var tag, out var vr, out var length))
             {
                 if (depth == 0 && end < 0 && _position == at)
                 {
@@ -152,21 +153,21 @@ internal sealed class DicomStructureScanner
             }
             if (length == UndefinedLength)
             {
-                if (vr is "SQ" or "UN" || !encoding.Explicit)
+                if (vr is "SQ" or "UN" || !layout.Explicit)
                 {
                     // PS3.5 6.2.2: an undefined-length UN holds an implicit VR little endian sequence.
-                    WalkSequence(vr == "UN" ? new Encoding(Explicit: false, BigEndian: false) : encoding, tag, end: -1, depth + 1);
+                    WalkSequence(vr == "UN" ? new Layout(Explicit: false, BigEndian: false) : layout, tag, end: -1, depth + 1);
                 }
                 else
                 {
-                    SkipFragments(encoding, tag);
+                    SkipFragments(layout, tag);
                 }
                 continue;
             }
             CheckLength(tag, length, end);
-            if (vr == "SQ" || (!encoding.Explicit && length >= 8 && NextIsItem(encoding)))
+            if (vr == "SQ" || (!layout.Explicit && length >= 8 && NextIsItem(layout)))
             {
-                WalkSequence(encoding, tag, _position + length, depth + 1);
+                WalkSequence(layout, tag, _position + length, depth + 1);
             }
             else
             {
@@ -176,7 +177,7 @@ internal sealed class DicomStructureScanner
         return false;
     }
 
-    private void WalkSequence(Encoding encoding, DicomTag sequence, long end, int depth)
+    private void WalkSequence(Layout layout, DicomTag sequence, long end, int depth)
     {
         if (depth > _options.MaxSequenceDepth)
         {
@@ -184,7 +185,7 @@ internal sealed class DicomStructureScanner
         }
         while (end < 0 || _position < end)
         {
-            if (!TryReadItemHeader(encoding, out var tag, out var length))
+            if (!TryReadItemHeader(layout, out var tag, out var length))
             {
                 throw Truncated();
             }
@@ -198,21 +199,21 @@ internal sealed class DicomStructureScanner
             }
             if (length == UndefinedLength)
             {
-                WalkDataSet(encoding, end: -1, depth);
+                WalkDataSet(layout, end: -1, depth);
             }
             else
             {
                 CheckLength(sequence, length, end);
-                WalkDataSet(encoding, _position + length, depth);
+                WalkDataSet(layout, _position + length, depth);
             }
         }
     }
 
-    private void SkipFragments(Encoding encoding, DicomTag owner)
+    private void SkipFragments(Layout layout, DicomTag owner)
     {
         while (true)
         {
-            if (!TryReadItemHeader(encoding, out var tag, out var length))
+            if (!TryReadItemHeader(layout, out var tag, out var length))
             {
                 throw Truncated();
             }
@@ -225,10 +226,10 @@ internal sealed class DicomStructureScanner
         }
     }
 
-    private bool NextIsItem(Encoding encoding)
+    private bool NextIsItem(Layout layout)
     {
         var at = _position;
-        var isItem = TryReadItemHeader(encoding, out var tag, out _) && tag is { Group: 0xFFFE, Element: 0xE000 or 0xE0DD };
+        var isItem = TryReadItemHeader(layout, out var tag, out _) && tag is { Group: 0xFFFE, Element: 0xE000 or 0xE0DD };
         _stream.Seek(at, SeekOrigin.Begin);
         _position = at;
         return isItem;
@@ -251,17 +252,17 @@ internal sealed class DicomStructureScanner
         }
     }
 
-    private bool TryReadHeader(Encoding encoding, out DicomTag tag, out string vr, out uint length)
+    private bool TryReadHeader(Layout layout, out DicomTag tag, out string vr, out uint length)
     {
         vr = "";
         length = 0;
-        if (!TryReadTag(encoding, out tag))
+        if (!TryReadTag(layout, out tag))
         {
             return false;
         }
-        if (tag.Group == 0xFFFE || !encoding.Explicit)
+        if (tag.Group == 0xFFFE || !layout.Explicit)
         {
-            return TryReadUInt32(encoding, out length);
+            return TryReadUInt32(layout, out length);
         }
         if (!TryRead(2))
         {
@@ -274,39 +275,39 @@ internal sealed class DicomStructureScanner
             {
                 return false;
             }
-            length = encoding.BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(_header) : BinaryPrimitives.ReadUInt16LittleEndian(_header);
+            length = layout.BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(_header) : BinaryPrimitives.ReadUInt16LittleEndian(_header);
             return true;
         }
-        return TryRead(2) && TryReadUInt32(encoding, out length);
+        return TryRead(2) && TryReadUInt32(layout, out length);
     }
 
-    private bool TryReadItemHeader(Encoding encoding, out DicomTag tag, out uint length)
+    private bool TryReadItemHeader(Layout layout, out DicomTag tag, out uint length)
     {
         length = 0;
-        return TryReadTag(encoding, out tag) && TryReadUInt32(encoding, out length);
+        return TryReadTag(layout, out tag) && TryReadUInt32(layout, out length);
     }
 
-    private bool TryReadTag(Encoding encoding, out DicomTag tag)
+    private bool TryReadTag(Layout layout, out DicomTag tag)
     {
         tag = default;
         if (!TryRead(4))
         {
             return false;
         }
-        tag = encoding.BigEndian
+        tag = layout.BigEndian
             ? new DicomTag(BinaryPrimitives.ReadUInt16BigEndian(_header), BinaryPrimitives.ReadUInt16BigEndian(_header.AsSpan(2)))
             : new DicomTag(BinaryPrimitives.ReadUInt16LittleEndian(_header), BinaryPrimitives.ReadUInt16LittleEndian(_header.AsSpan(2)));
         return true;
     }
 
-    private bool TryReadUInt32(Encoding encoding, out uint value)
+    private bool TryReadUInt32(Layout layout, out uint value)
     {
         value = 0;
         if (!TryRead(4))
         {
             return false;
         }
-        value = encoding.BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(_header) : BinaryPrimitives.ReadUInt32LittleEndian(_header);
+        value = layout.BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(_header) : BinaryPrimitives.ReadUInt32LittleEndian(_header);
         return true;
     }
 

@@ -1,14 +1,13 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 
 namespace Midrc.Curation.Dicom;
 
 /// <summary>Turns GDCM's data sets into managed <see cref="DicomDataset"/>s, decoding values as text.</summary>
 internal static class GdcmHeaderConverter
 {
+    private const uint UndefinedLength = 0xFFFFFFFF;
     private static readonly DicomTag SpecificCharacterSet = new(0x0008, 0x0005);
     private static readonly DicomTag PixelRepresentation = new(0x0028, 0x0103);
     private static readonly DicomTag TransferSyntaxUid = new(0x0002, 0x0010);
@@ -18,6 +17,9 @@ internal static class GdcmHeaderConverter
     private static readonly ConcurrentDictionary<uint, (gdcm.VR.VRType Vr, string Keyword)> Dictionary = new();
     private static readonly ConcurrentDictionary<gdcm.VR.VRType, string> VrNames = new();
     private static readonly ConcurrentDictionary<(uint Tag, string Creator), string> PrivateDictionary = new();
+
+    [ThreadStatic]
+    private static byte[]? t_scratch;
 
     public static DicomFileView Read(string path, bool hasPixelData)
     {
@@ -31,9 +33,11 @@ internal static class GdcmHeaderConverter
             throw new DicomReadException(
                 $"'{Path.GetFileName(path)}' could not be parsed as DICOM (GDCM rejected its structure). The file is damaged or is not DICOM; export it again from the source system.");
         }
-        var file = reader.GetFile();
-        var meta = Convert(file.GetHeader(), DicomTextDecoder.Default, "");
-        var dataset = Convert(file.GetDataSet(), DicomTextDecoder.Default, "");
+        using var file = reader.GetFile();
+        using var header = file.GetHeader();
+        using var body = file.GetDataSet();
+        var meta = Convert(header, DicomTextDecoder.Default, "");
+        var dataset = Convert(body, DicomTextDecoder.Default, "");
         return new DicomFileView
         {
             SourcePath = path,
@@ -52,7 +56,8 @@ internal static class GdcmHeaderConverter
         using var iterator = new gdcm.CSharpDataSet(source);
         for (iterator.Start(); !iterator.IsAtEnd(); iterator.Next())
         {
-            var element = Convert(source, iterator.GetCurrent(), decoder, prefix, signedPixels);
+            using var current = iterator.GetCurrent();
+            var element = Convert(source, current, decoder, prefix, signedPixels);
             signedPixels |= element.Tag == PixelRepresentation && element.Values is ["1"];
             elements.Add(element);
         }
@@ -61,8 +66,10 @@ internal static class GdcmHeaderConverter
 
     private static DicomElement Convert(gdcm.DataSet owner, gdcm.DataElement source, DicomTextDecoder decoder, string prefix, bool signedPixels)
     {
-        var gdcmTag = source.GetTag();
-        var tag = new DicomTag(gdcmTag.GetGroup(), gdcmTag.GetElement());
+        // SWIG wrappers are finalizable even when they do not own memory: disposing each one keeps them off the finalizer queue.
+        using var gdcmTag = source.GetTag();
+        var packed = gdcmTag.GetElementTag();
+        var tag = new DicomTag((ushort)(packed >> 16), (ushort)packed);
         using var gdcmVr = source.GetVR();
         var fromFile = gdcmVr.GetVRField();
         // Like pydicom, an unknown VR (implicit VR files) or UN is replaced by the dictionary's VR when there is one.
@@ -71,9 +78,9 @@ internal static class GdcmHeaderConverter
             ? (lookUp ? PrivateVr(owner, gdcmTag, tag) : Name(fromFile, signedPixels), "")
             : Describe(tag, lookUp ? gdcm.VR.VRType.INVALID : fromFile, signedPixels);
         using var vl = source.GetVL();
-        var length = vl.IsUndefined() ? 0 : vl.GetValueLength();
+        var length = vl.GetValueLength() is var declared && declared == UndefinedLength ? 0 : declared;
         var path = prefix + tag.ToString();
-        var byteValue = source.GetByteValue();
+        using var byteValue = source.GetByteValue();
         var element = new DicomElement { Tag = tag, Vr = vr, Keyword = keyword, Path = path, Length = length };
         if (vr == "SQ" || (byteValue is null && !source.IsEmpty()))
         {
@@ -83,16 +90,22 @@ internal static class GdcmHeaderConverter
         {
             return element;
         }
-        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
-        try
+        var buffer = Scratch(length);
+        byteValue.GetBuffer(buffer, length);
+        return element with { Values = DecodeValues(vr, buffer.AsSpan(0, (int)length), decoder) };
+    }
+
+    /// <summary>
+    /// A per-thread buffer for copying values out of GDCM. Cheaper than the shared array pool here, whose trimming on
+    /// every gen 2 collection contended with the reads; the structural pre-scan caps its size at the element limit.
+    /// </summary>
+    private static byte[] Scratch(uint length)
+    {
+        if (t_scratch is null || t_scratch.Length < length)
         {
-            byteValue.GetBuffer(buffer, length);
-            return element with { Values = DecodeValues(vr, buffer.AsSpan(0, (int)length), decoder) };
+            t_scratch = new byte[Math.Max(length, 4096)];
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return t_scratch;
     }
 
     private static List<DicomDataset> ItemsOf(gdcm.DataElement source, DicomTextDecoder decoder, string path)
@@ -107,7 +120,9 @@ internal static class GdcmHeaderConverter
         var items = new List<DicomDataset>((int)count);
         for (uint i = 1; i <= count; i++)
         {
-            items.Add(Convert(sequence.GetItem(i).GetNestedDataSet(), decoder, $"{path}[{i - 1}]."));
+            using var item = sequence.GetItem(i);
+            using var nested = item.GetNestedDataSet();
+            items.Add(Convert(nested, decoder, $"{path}[{i - 1}]."));
         }
         return items;
     }
@@ -119,7 +134,8 @@ internal static class GdcmHeaderConverter
         {
             return null;
         }
-        var element = Convert(source, source.GetDataElement(tag), DicomTextDecoder.Default, "", signedPixels: false);
+        using var found = source.GetDataElement(tag);
+        var element = Convert(source, found, DicomTextDecoder.Default, "", signedPixels: false);
         return DicomTextDecoder.ForSpecificCharacterSet(element.Values);
     }
 
@@ -151,7 +167,7 @@ internal static class GdcmHeaderConverter
         return PrivateDictionary.GetOrAdd((tag.Value & 0xFFFF00FF, creator), static (key, t) =>
         {
             using var privateTag = new gdcm.PrivateTag(t.Group, (ushort)(t.Element & 0x00FF), key.Creator);
-            var entry = gdcm.Global.GetInstance().GetDicts().GetDictEntry(privateTag);
+            using var entry = gdcm.Global.GetInstance().GetDicts().GetDictEntry(privateTag);
             using var vr = entry.GetVR();
             return Name(vr.GetVRField(), signedPixels: false);
         }, tag);
@@ -164,7 +180,7 @@ internal static class GdcmHeaderConverter
             return (gdcm.VR.VRType.INVALID, "");
         }
         using var gdcmTag = new gdcm.Tag(tag.Group, tag.Element);
-        var entry = gdcm.Global.GetInstance().GetDicts().GetDictEntry(gdcmTag);
+        using var entry = gdcm.Global.GetInstance().GetDicts().GetDictEntry(gdcmTag);
         using var vr = entry.GetVR();
         return (vr.GetVRField(), entry.GetKeyword() ?? "");
     }

@@ -14,18 +14,20 @@ public sealed class GdcmRuntimeTests
     [Fact]
     public void ResolveGlue_ThrowsWithInstallAdvice_WhenTheGlueLibraryIsNowhere()
     {
-        var empty = TestData.NewDirectory();
+        using var empty = new TemporaryDirectory();
 
         var error = Should.Throw<GdcmUnavailableException>(() => GdcmRuntime.ResolveGlue([empty]));
 
         error.Message.ShouldContain("libgdcmsharpglue.so");
-        error.Message.ShouldContain(empty);
+        error.Message.ShouldContain(empty.Path);
         error.Message.ShouldContain("apt-get install libgdcm-cil, or run ./run.sh");
     }
 
     [Fact]
     public void ResolveGlue_LoadsTheGlue_FromDebiansBindingDirectory()
     {
-        GdcmRuntime.ResolveGlue([TestData.NewDirectory(), GdcmRuntime.DebianBindingDirectory]).ShouldNotBe(IntPtr.Zero);
+        using var empty = new TemporaryDirectory();
+
+        GdcmRuntime.ResolveGlue([empty, GdcmRuntime.DebianBindingDirectory]).ShouldNotBe(IntPtr.Zero);
     }
 }

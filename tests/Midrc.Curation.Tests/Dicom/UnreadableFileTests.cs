@@ -4,10 +4,10 @@ using Midrc.Curation.Dicom;
 
 namespace Midrc.Curation.Tests.Dicom;
 
-public sealed class UnreadableFileTests
+public sealed class UnreadableFileTests : IDisposable
 {
     private readonly GdcmDicomReader _reader = new();
-    private readonly string _dir = TestData.NewDirectory();
+    private readonly TemporaryDirectory _dir = new();
 
     [Fact]
     public void Read_ThrowsSayingTheFileIsEmpty_WhenItHasNoBytes()
@@ -95,4 +95,6 @@ public sealed class UnreadableFileTests
         File.WriteAllBytes(path, patched);
         return path;
     }
+
+    public void Dispose() => _dir.Dispose();
 }

@@ -5,9 +5,9 @@ using Midrc.Curation.Tests.Oracles;
 
 namespace Midrc.Curation.Tests.Synthetic;
 
-public sealed class SyntheticDicomWriterTests
+public sealed class SyntheticDicomWriterTests : IDisposable
 {
-    private readonly string _dir = TestData.NewDirectory();
+    private readonly TemporaryDirectory _dir = new();
 
     [Fact]
     public void WriteChestRadiograph_WritesADeidentifiedImage_ThatDcmtkAndPydicomRead()
@@ -85,4 +85,6 @@ public sealed class SyntheticDicomWriterTests
         uid.ShouldStartWith("1.2.826.0.1.3680043.10.1234.");
         uid.Length.ShouldBeLessThanOrEqualTo(64);
     }
+
+    public void Dispose() => _dir.Dispose();
 }

@@ -7,9 +7,9 @@ using Midrc.Curation.Workers;
 
 namespace Midrc.Curation.Tests.Workers;
 
-public sealed class CurationWorkerPoolTests
+public sealed class CurationWorkerPoolTests : IDisposable
 {
-    private readonly string _dir = TestData.NewDirectory();
+    private readonly TemporaryDirectory _dir = new();
 
     [Fact]
     public async Task AnalyzeAsync_ReportsIndexHashAndFindings_ForEachFile()
@@ -157,4 +157,6 @@ public sealed class CurationWorkerPoolTests
         command.FileName.ShouldBe(Environment.ProcessPath);
         command.Arguments[^1].ShouldBe(CurationWorker.ReservedArgument);
     }
+
+    public void Dispose() => _dir.Dispose();
 }
