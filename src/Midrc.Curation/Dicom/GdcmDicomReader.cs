@@ -1,0 +1,29 @@
+using System.Runtime.CompilerServices;
+
+namespace Midrc.Curation.Dicom;
+
+/// <summary>
+/// Reads DICOM headers with GDCM: a structural pre-check against the configured limits, then GDCM's read up to (not
+/// including) Pixel Data, converted into a managed <see cref="DicomFileView"/>. Safe to use from several threads.
+/// </summary>
+/// <remarks>
+/// Debian's GDCM aborts the process on some malformed files; read untrusted files through
+/// the worker pool in <c>Midrc.Curation.Workers</c>, which does this in worker processes.
+/// </remarks>
+public sealed class GdcmDicomReader(DicomReaderOptions? options = null) : IDicomReader
+{
+    private readonly DicomReaderOptions _options = options ?? DicomReaderOptions.Default;
+
+    /// <inheritdoc />
+    public DicomFileView Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        GdcmRuntime.EnsureAvailable();
+        var hasPixelData = DicomStructureScanner.Scan(path, _options);
+        return ReadHeader(path, hasPixelData);
+    }
+
+    // Separate so that no GDCM type is touched before EnsureAvailable has run.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DicomFileView ReadHeader(string path, bool hasPixelData) => GdcmHeaderConverter.Read(path, hasPixelData);
+}

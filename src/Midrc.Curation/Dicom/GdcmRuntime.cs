@@ -1,0 +1,103 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Midrc.Curation.Dicom;
+
+/// <summary>
+/// Loads Debian's GDCM binding (<c>gdcm-sharp.dll</c> and its native glue <c>libgdcmsharpglue.so</c>) once per
+/// process and loads GDCM's dictionaries. Every GDCM call in this library goes through <see cref="EnsureAvailable"/> first.
+/// </summary>
+public static class GdcmRuntime
+{
+    /// <summary>Where Debian's <c>libgdcm-cil</c> package installs the binding.</summary>
+    public const string DebianBindingDirectory = "/usr/lib/cli/gdcm-sharp-3.0";
+
+    private const string GlueName = "gdcmsharpglue";
+    private const string InstallAdvice = "install Debian's libgdcm-cil: apt-get install libgdcm-cil, or run ./run.sh";
+
+    private static readonly Lazy<Exception?> Load = new(LoadOnce, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// Makes sure GDCM can be used; cheap after the first call. Hosts call it at start-up to fail early with a clear message.
+    /// </summary>
+    /// <exception cref="GdcmUnavailableException">The binding or its native glue is missing or cannot be loaded.</exception>
+    public static void EnsureAvailable()
+    {
+        if (Load.Value is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>Finds the native glue library: next to this assembly first, then in Debian's binding directory.</summary>
+    internal static IntPtr ResolveGlue(IEnumerable<string> searchDirectories)
+    {
+        var tried = new List<string>();
+        foreach (var dir in searchDirectories)
+        {
+            var candidate = Path.Combine(dir, "lib" + GlueName + ".so");
+            tried.Add(candidate);
+            if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var handle))
+            {
+                return handle;
+            }
+        }
+        throw new GdcmUnavailableException(
+            $"GDCM's native glue library lib{GlueName}.so was not found or could not be loaded (looked at {string.Join(", ", tried)}); {InstallAdvice}.");
+    }
+
+    private static Exception? LoadOnce()
+    {
+        try
+        {
+            LoadBinding();
+            return null;
+        }
+        catch (GdcmUnavailableException e)
+        {
+            return e;
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        {
+            return new GdcmUnavailableException($"The GDCM binding (gdcm-sharp.dll with lib{GlueName}.so) could not be loaded: {e.Message} To fix it, {InstallAdvice}.", e);
+        }
+    }
+
+    // Kept apart so that a missing gdcm-sharp.dll surfaces here (when this method is compiled), not in a caller.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LoadBinding()
+    {
+        var binding = typeof(gdcm.Global).Assembly;
+        var searchDirectories = new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(GdcmRuntime).Assembly.Location) ?? "", DebianBindingDirectory }
+            .Where(d => d.Length > 0)
+            .Distinct()
+            .ToArray();
+        NativeLibrary.SetDllImportResolver(binding, (name, _, _) => name == GlueName ? ResolveGlue(searchDirectories) : IntPtr.Zero);
+        // GDCM's warnings go straight to the process's stderr (duplicate elements, odd VRs); the reader reports problems itself.
+        gdcm.Trace.WarningOff();
+        if (!gdcm.Global.GetInstance().LoadResourcesFiles())
+        {
+            throw new GdcmUnavailableException($"GDCM loaded but could not find its dictionary resources; {InstallAdvice}.");
+        }
+    }
+}
+
+/// <summary>GDCM cannot be used on this machine; the message says what is missing and how to install it.</summary>
+public sealed class GdcmUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public GdcmUnavailableException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public GdcmUnavailableException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public GdcmUnavailableException() : base("GDCM is not available.")
+    {
+    }
+}

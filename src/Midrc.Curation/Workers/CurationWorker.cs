@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json;
+using Midrc.Curation.Dicom;
+using Midrc.Curation.Findings;
+
+namespace Midrc.Curation.Workers;
+
+/// <summary>
+/// The worker side of <see cref="CurationWorkerPool"/>. Every executable that can serve as a worker calls
+/// <see cref="TryRun"/> at the very top of its <c>Main</c>: <c>if (CurationWorker.TryRun(args, checks)) return 0;</c>
+/// </summary>
+public static class CurationWorker
+{
+    /// <summary>The argument that turns an executable into a curation worker.</summary>
+    public const string ReservedArgument = "--curation-worker";
+
+    /// <summary>
+    /// When <paramref name="args"/> holds <see cref="ReservedArgument"/>, serves the pool over stdin/stdout until stdin
+    /// closes and returns true; otherwise returns false at once and the program carries on as usual.
+    /// </summary>
+    /// <param name="args">The program's arguments.</param>
+    /// <param name="checksFactory">Builds the file checks from the pool's settings string; none when null.</param>
+    public static bool TryRun(string[] args, Func<string, IReadOnlyList<IFileCheck>>? checksFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (!args.Contains(ReservedArgument, StringComparer.Ordinal))
+        {
+            return false;
+        }
+        // The protocol owns stdout: anything else the process prints goes to stderr.
+        var protocolOut = Console.OpenStandardOutput();
+        Console.SetOut(Console.Error);
+        Serve(Console.OpenStandardInput(), protocolOut, checksFactory ?? (_ => []));
+        return true;
+    }
+
+    internal static void Serve(Stream input, Stream output, Func<string, IReadOnlyList<IFileCheck>> checksFactory)
+    {
+        using var reader = new StreamReader(input, new UTF8Encoding(false));
+        using var writer = new StreamWriter(output, new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" };
+        if (reader.ReadLine() is not { } helloLine || JsonSerializer.Deserialize(helloLine, WorkerJsonContext.Default.WorkerHello) is not { } hello)
+        {
+            return;
+        }
+        var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checksFactory(hello.Settings));
+        while (reader.ReadLine() is { } line)
+        {
+            var batch = JsonSerializer.Deserialize(line, WorkerJsonContext.Default.WorkerBatch);
+            for (var i = 0; i < (batch?.Paths.Count ?? 0); i++)
+            {
+                var result = new WorkerResult(i, AnalyzeSafely(analyzer, batch!.Paths[i]));
+                writer.WriteLine(JsonSerializer.Serialize(result, WorkerJsonContext.Default.WorkerResult));
+                writer.Flush();
+            }
+        }
+    }
+
+    private static FileAnalysis AnalyzeSafely(FileAnalyzer analyzer, string path)
+    {
+        try
+        {
+            return analyzer.Analyze(path);
+        }
+        catch (GdcmUnavailableException e)
+        {
+            return FileAnalyzer.Unreadable(path, ParseRules.Unreadable, e.Message, sha256: null, size: 0);
+        }
+    }
+}
