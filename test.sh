@@ -12,6 +12,7 @@ ensure_packages postgresql python3-pydicom dcmtk chromium
 dotnet tool restore >/dev/null
 
 work=$(mktemp -d /tmp/midrc-test.XXXXXX)
+chmod 755 "$work"  # the PostgreSQL server runs as the postgres user
 results="$work/results"
 mkdir -p "$results"
 source scripts/throwaway-postgres.sh

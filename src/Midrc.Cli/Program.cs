@@ -1,6 +1,14 @@
 using System.CommandLine;
 using Midrc.Cli.Operations;
+using Midrc.Curation.Reports;
+using Midrc.Curation.Workers;
 using Midrc.Cli.Workflows;
+
+// `midrc verify` parses files in child processes of this same executable.
+if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
+{
+    return 0;
+}
 
 var root = new RootCommand("midrc: check DICOM before sending, submit to the orchestrator, validate workflows, operate a deployment.");
 root.Subcommands.Add(WorkflowCommands.Create());

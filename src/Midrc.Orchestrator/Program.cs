@@ -1,3 +1,6 @@
+using Midrc.Curation.Dicom;
+using Midrc.Curation.Reports;
+using Midrc.Curation.Workers;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Health;
@@ -7,12 +10,20 @@ using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Storage;
 using Serilog;
 
+// Untrusted DICOM is parsed in child processes of this executable (GDCM may abort on malformed files).
+if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
+{
+    return 0;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 // A problem that stops start-up (a wrong setting, an unreachable database, a port in use) is told to
 // the operator in one plain sentence, and the process exits with code 2.
 try
 {
+    // The DICOM toolkit must be loadable before anything accepts files.
+    GdcmRuntime.EnsureAvailable();
     // Settings from appsettings/ (validated at start-up) and the clock, shared with the CLI.
     builder.AddMidrcSettings();
     // Structured logging; migrations and the demo seed run before anything else starts.

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
@@ -27,8 +26,7 @@ internal static class OperatorHost
             builder.Configuration.AddEnvironmentVariables();
             builder.Logging.ClearProviders();
             builder.AddData();
-            builder.Services.AddScoped<AuditTrail>();
-            builder.Services.AddScoped<ApiTokens>();
+            builder.AddAuth();
             using var host = builder.Build();
             await host.Services.MigrateDatabaseAsync(cancellationToken);
             await using var scope = host.Services.CreateAsyncScope();

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 
 namespace Midrc.Curation.Dicom;
 
@@ -14,6 +15,7 @@ public static class GdcmRuntime
     public const string DebianBindingDirectory = "/usr/lib/cli/gdcm-sharp-3.0";
 
     private const string GlueName = "gdcmsharpglue";
+    private const string BindingName = "gdcm-sharp";
     private const string InstallAdvice = "install Debian's libgdcm-cil: apt-get install libgdcm-cil, or run ./run.sh";
 
     private static readonly Lazy<Exception?> Load = new(LoadOnce, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -49,6 +51,10 @@ public static class GdcmRuntime
 
     private static Exception? LoadOnce()
     {
+        // The binding is a plain assembly beside the app (or in Debian's folder), not a package: the
+        // host's dependency list does not name it, so the default load context is told where it is.
+        AssemblyLoadContext.Default.Resolving += (context, name) =>
+            name.Name == BindingName ? BindingCandidates().Where(File.Exists).Select(context.LoadFromAssemblyPath).FirstOrDefault() : null;
         try
         {
             LoadBinding();
@@ -64,15 +70,21 @@ public static class GdcmRuntime
         }
     }
 
+    private static IEnumerable<string> BindingCandidates() =>
+        SearchDirectories().Select(d => Path.Combine(d, BindingName + ".dll"));
+
+    private static string[] SearchDirectories() =>
+        new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(GdcmRuntime).Assembly.Location) ?? "", DebianBindingDirectory }
+            .Where(d => d.Length > 0)
+            .Distinct()
+            .ToArray();
+
     // Kept apart so that a missing gdcm-sharp.dll surfaces here (when this method is compiled), not in a caller.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void LoadBinding()
     {
         var binding = typeof(gdcm.Global).Assembly;
-        var searchDirectories = new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(GdcmRuntime).Assembly.Location) ?? "", DebianBindingDirectory }
-            .Where(d => d.Length > 0)
-            .Distinct()
-            .ToArray();
+        var searchDirectories = SearchDirectories();
         NativeLibrary.SetDllImportResolver(binding, (name, _, _) => name == GlueName ? ResolveGlue(searchDirectories) : IntPtr.Zero);
         // GDCM's warnings go straight to the process's stderr (duplicate elements, odd VRs); the reader reports problems itself.
         gdcm.Trace.WarningOff();

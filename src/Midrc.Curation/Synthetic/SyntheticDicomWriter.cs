@@ -97,7 +97,8 @@ public sealed class SyntheticDicomWriter(SyntheticDicomOptions? options = null)
         e.Text(0x0008, 0x0008, "CS", "ORIGINAL\\PRIMARY" + (modality == "CT" ? "\\AXIAL" : ""));
         e.Text(0x0008, 0x0016, "UI", sopClass);
         e.Text(0x0008, 0x0018, "UI", NewUid());
-        e.Text(0x0008, 0x0020, "DA", "20200315");
+        // Shifted as the program's anonymizer settings shift them: well before the real collection period.
+        e.Text(0x0008, 0x0020, "DA", "20080315");
         e.Text(0x0008, 0x0030, "TM", "101500");
         e.Text(0x0008, 0x0050, "SH", "");
         e.Text(0x0008, 0x0060, "CS", modality);
@@ -115,7 +116,7 @@ public sealed class SyntheticDicomWriter(SyntheticDicomOptions? options = null)
         e.Text(0x0018, 0x0015, "CS", "CHEST");
         e.Text(0x0020, 0x000D, "UI", study.StudyUid);
         e.Text(0x0020, 0x000E, "UI", study.SeriesUid);
-        e.Text(0x0020, 0x0010, "SH", "1");
+        e.Text(0x0020, 0x0010, "SH", "");
         e.Text(0x0020, 0x0011, "IS", "1");
         e.Text(0x0020, 0x0013, "IS", instanceNumber.ToString(CultureInfo.InvariantCulture));
         e.Text(0x0028, 0x0004, "CS", "MONOCHROME2");

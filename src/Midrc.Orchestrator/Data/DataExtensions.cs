@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Hosting;
 
 namespace Midrc.Orchestrator.Data;
@@ -15,6 +16,7 @@ public static class DataExtensions
     {
         builder.Services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
         builder.Services.AddSingleton(sp => ResolveTarget(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.AddScoped<AuditTrail>();
         Register<SqliteMidrcDbContext>(builder.Services);
         Register<PostgreSqlMidrcDbContext>(builder.Services);
         Register<SqlServerMidrcDbContext>(builder.Services);

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Connections;
+using Midrc.Curation.Dicom;
 using Microsoft.Extensions.Options;
+using Midrc.Orchestrator.Demo;
 using Serilog;
 
 namespace Midrc.Orchestrator.Hosting;
@@ -25,6 +27,7 @@ public static class HostingExtensions
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+        builder.Services.AddScoped<DemoProgram>();
         builder.Services.AddHostedService<DatabaseStartup>();
         return builder;
     }
@@ -41,6 +44,8 @@ public static class HostingExtensions
             {
                 case StartupException p:
                     return p.Message;
+                case GdcmUnavailableException g:
+                    return g.Message;
                 case OptionsValidationException o:
                     return string.Join(" ", o.Failures);
                 case IOException { InnerException: AddressInUseException } io:

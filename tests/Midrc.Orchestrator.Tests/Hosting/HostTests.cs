@@ -16,7 +16,13 @@ public sealed class HostTests
         await using var factory = new OrchestratorFactory(provider);
         using var client = factory.CreateClient();
 
+        // The job server announces itself a moment after start-up, as a load balancer would see.
         var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        for (var attempt = 0; attempt < 60 && response.StatusCode != HttpStatusCode.OK; attempt++)
+        {
+            await Task.Delay(250);
+            response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        }
         var body = await response.Content.ReadAsStringAsync();
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, body);

@@ -19,6 +19,12 @@ public sealed class OrchestratorFactory(DatabaseProvider provider = DatabaseProv
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // As strict as Development: every registration must be resolvable, scopes respected.
+        builder.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateOnBuild = true;
+            o.ValidateScopes = true;
+        });
         var values = new Dictionary<string, string?>
         {
             ["Midrc:DataFolder"] = _folder.Path,

@@ -1,0 +1,294 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Midrc.Curation.Dicom;
+using Midrc.Curation.Profiles;
+using Midrc.Curation.Qa;
+using Midrc.Curation.Reports;
+using Midrc.Curation.Synthetic;
+using Midrc.Orchestrator.Audit;
+using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Hosting;
+using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Releases;
+using Midrc.Orchestrator.Sites;
+using Midrc.Orchestrator.Solicitations;
+using Midrc.Orchestrator.Storage;
+using Microsoft.Extensions.Options;
+using Severity = Midrc.Curation.Findings.Severity;
+
+namespace Midrc.Orchestrator.Demo;
+
+/// <summary>
+/// Seeds a living demo program into an empty database, so a newcomer sees a real program the first
+/// time: six sites in six countries at different stages, their people, data requests, submissions of
+/// DICOM generated here through GDCM (chest radiographs and a small CT series), QA findings from the
+/// real checks, and a published release. Nothing here is copied from a real patient or a real site.
+/// </summary>
+public sealed class DemoProgram(
+    MidrcDbContext db,
+    IQuarantineStore store,
+    TimeProvider clock,
+    IOptions<MidrcOptions> options,
+    ILogger<DemoProgram> logger)
+{
+    public const string ProgramCode = "MIDRC-COVID";
+
+    private sealed record DemoSite(string Code, string Name, string Institution, string Country, string TimeZone, SiteStage Stage, int TargetExams, string Coordinator);
+
+    private static readonly DemoSite[] DemoSites =
+    [
+        new("UCH", "Lakeside University Medical Center", "Lakeside University", "US", "America/Chicago", SiteStage.Active, 1200, "Maria Alvarez"),
+        new("MUC", "Isar Valley Clinic", "Isar Valley Clinic gGmbH", "DE", "Europe/Berlin", SiteStage.Active, 800, "Jonas Weber"),
+        new("SGP", "Harbourfront Medical Centre", "Harbourfront Health", "SG", "Asia/Singapore", SiteStage.Active, 600, "Wei Ling Tan"),
+        new("TOR", "Queen's Park General Hospital", "Queen's Park Health Network", "CA", "America/Toronto", SiteStage.Active, 900, "Olivia Tremblay"),
+        new("SAO", "Hospital Paulista de Pneumologia", "Fundação Paulista", "BR", "America/Sao_Paulo", SiteStage.Onboarding, 700, "Rafael Souza"),
+        new("OSL", "Fjord University Hospital", "Fjord Health Trust", "NO", "Europe/Oslo", SiteStage.Invited, 500, "Ingrid Berg"),
+    ];
+
+    /// <summary>Seeds the demo program unless the database already holds a program.</summary>
+    public async Task SeedIfEmptyAsync(CancellationToken cancellationToken)
+    {
+        if (await db.Programs.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var program = new CollectionProgram
+        {
+            Code = ProgramCode,
+            Name = "COVID-19 imaging collection (demo)",
+            Description = "De-identified chest radiographs and CT with clinical data, collected from sites around the world for an open research commons.",
+            CreatedAt = now.AddDays(-200),
+        };
+        db.Programs.Add(program);
+        var audit = new AuditTrail(db, clock);
+        AddPerson("admin@midrc.example", "Operations Admin", "UTC", Role.Admin, null);
+        AddPerson("pm@midrc.example", "Dana Whitfield", "America/Chicago", Role.ProgramManager, null);
+        AddPerson("pm2@midrc.example", "Kofi Mensah", "Europe/London", Role.ProgramManager, null);
+
+        var sites = new Dictionary<string, Site>();
+        foreach (var d in DemoSites)
+        {
+            var site = new Site
+            {
+                ProgramId = program.Id,
+                Code = d.Code,
+                Name = d.Name,
+                Institution = d.Institution,
+                Country = d.Country,
+                TimeZone = d.TimeZone,
+                Stage = d.Stage,
+                TargetExams = d.TargetExams,
+                CreatedAt = now.AddDays(-180),
+                StageChangedAt = now.AddDays(d.Stage == SiteStage.Active ? -120 : -9),
+            };
+            sites[d.Code] = site;
+            db.Sites.Add(site);
+            AddPerson($"coordinator@{d.Code.ToLowerInvariant()}.example", d.Coordinator, d.TimeZone, Role.SiteCoordinator, site);
+            audit.Record("pm@midrc.example", "site.invited", nameof(Site), site.Id.ToString(), site.Id);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+
+        var requests = new Dictionary<string, Solicitation>();
+        foreach (var code in new[] { "UCH", "MUC", "SGP", "TOR" })
+        {
+            var request = new Solicitation
+            {
+                SiteId = sites[code].Id,
+                Title = "COVID-19 chest imaging, 2020–2021 admissions",
+                Modalities = "CR,DX,CT",
+                RequestedExams = code == "UCH" ? 400 : 250,
+                InclusionCriteria = "Age ≥ 18; COVID-19 confirmed by RT-PCR or antigen; imaging within 14 days of the positive test.",
+                DueAt = now.AddDays(code == "TOR" ? 21 : 45),
+                Status = code switch { "UCH" => SolicitationStatus.InProgress, "TOR" => SolicitationStatus.Sent, _ => SolicitationStatus.Acknowledged },
+                CreatedBy = "pm@midrc.example",
+                CreatedAt = now.AddDays(-60),
+            };
+            requests[code] = request;
+            db.Solicitations.Add(request);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+
+        var scratch = Directory.CreateTempSubdirectory("midrc-demo-");
+        try
+        {
+            var published = await SubmitAsync(sites["UCH"], requests["UCH"], scratch.FullName, patients: 6, ctSlices: 24, declaredFiles: null, now.AddDays(-40), cancellationToken);
+            await SubmitAsync(sites["MUC"], requests["MUC"], scratch.FullName, patients: 3, ctSlices: 16, declaredFiles: 30, now.AddDays(-3), cancellationToken);
+            await SubmitAsync(sites["SGP"], requests["SGP"], scratch.FullName, patients: 2, ctSlices: 0, declaredFiles: null, now.AddHours(-5), cancellationToken);
+            await PublishAsync(program, published, now.AddDays(-30), cancellationToken);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+        logger.LogInformation("Seeded the demo program {Program}: {Sites} sites; sign in as pm@midrc.example or coordinator@<site>.example", program.Code, DemoSites.Length);
+
+        void AddPerson(string email, string name, string timeZone, Role role, Site? site)
+        {
+            var person = new Person { Email = email, DisplayName = name, TimeZone = timeZone, CreatedAt = now.AddDays(-200) };
+            person.Roles.Add(new RoleAssignment { PersonId = person.Id, Role = role, SiteId = site?.Id });
+            db.People.Add(person);
+        }
+    }
+
+    /// <summary>
+    /// Writes a site's exams, stores them in quarantine, indexes them and runs the real checks. An exam
+    /// set whose checks pass is accepted and its instances verified; otherwise its findings stay open.
+    /// </summary>
+    private async Task<Submissions.Submission> SubmitAsync(Site site, Solicitation request, string scratch, int patients, int ctSlices, int? declaredFiles, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var writer = new SyntheticDicomWriter(new SyntheticDicomOptions { SiteCode = site.Code, ChestModality = patients % 2 == 0 ? "DX" : "CR" });
+        var folder = Path.Combine(scratch, site.Code);
+        var files = new List<string>();
+        for (var p = 1; p <= patients; p++)
+        {
+            files.AddRange(writer.WriteChestRadiograph(Path.Combine(folder, $"p{p}-cxr"), p).Files);
+        }
+        if (ctSlices > 0)
+        {
+            files.AddRange(writer.WriteCtSeries(Path.Combine(folder, "p1-ct"), ctSlices, 1).Files);
+        }
+
+        var submission = new Submissions.Submission
+        {
+            SiteId = site.Id,
+            SolicitationId = request.Id,
+            Channel = Submissions.SubmissionChannel.Demo,
+            Status = Submissions.SubmissionStatus.Receiving,
+            DeclaredFiles = declaredFiles,
+            StartedAt = at,
+            SubmittedBy = $"coordinator@{site.Code.ToLowerInvariant()}.example",
+        };
+        db.Submissions.Add(submission);
+
+        var profile = ProfileLoader.LoadDefault();
+        var verifier = new FileVerifier(profile);
+        var reader = new GdcmDicomReader();
+        var indexed = new List<SubmittedFile>();
+        var findings = new List<QaFinding>();
+        var studies = new Dictionary<string, Submissions.Study>();
+        var series = new Dictionary<string, Submissions.Series>();
+        var instances = new List<Submissions.Instance>();
+        foreach (var file in files)
+        {
+            var view = reader.Read(file);
+            var attributes = IndexAttributes.From(view);
+            StoredBytes stored;
+            await using (var content = File.OpenRead(file))
+            {
+                stored = await store.PutAsync(content, cancellationToken);
+            }
+            if (!stored.AlreadyPresent && await db.StoredObjects.FindAsync([stored.Sha256], cancellationToken) is null)
+            {
+                db.StoredObjects.Add(new Submissions.StoredObject { Sha256 = stored.Sha256, Md5 = stored.Md5, SizeBytes = stored.SizeBytes, StorageKey = stored.StorageKey, StoredAt = at });
+            }
+            var study = studies.TryGetValue(attributes.StudyInstanceUid!, out var s) ? s : studies[attributes.StudyInstanceUid!] = db.Studies.Add(new Submissions.Study
+            {
+                SiteId = site.Id,
+                StudyInstanceUid = attributes.StudyInstanceUid!,
+                PatientPseudonym = attributes.PatientId!,
+                Description = attributes.StudyDescription ?? "",
+            }).Entity;
+            var seriesRow = series.TryGetValue(attributes.SeriesInstanceUid!, out var r) ? r : series[attributes.SeriesInstanceUid!] = db.Series.Add(new Submissions.Series
+            {
+                Study = study,
+                SeriesInstanceUid = attributes.SeriesInstanceUid!,
+                Modality = attributes.Modality ?? "",
+                BodyPart = attributes.BodyPartExamined ?? "",
+                Description = attributes.SeriesDescription ?? "",
+            }).Entity;
+            var instance = db.Instances.Add(new Submissions.Instance
+            {
+                Series = seriesRow,
+                SubmissionId = submission.Id,
+                SopInstanceUid = attributes.SopInstanceUid!,
+                SopClassUid = attributes.SopClassUid!,
+                TransferSyntaxUid = attributes.TransferSyntaxUid ?? "",
+                Sha256 = stored.Sha256,
+                OriginalName = Path.GetRelativePath(folder, file),
+                ReceivedAt = at,
+            }).Entity;
+            instances.Add(instance);
+            var name = instance.OriginalName;
+            indexed.Add(new SubmittedFile(name, stored.Sha256, attributes));
+            findings.AddRange(verifier.Verify(view).Select(f => ToRow(f with { File = name }, site, submission, instance.Id, attributes, at)));
+        }
+        var checker = new SubmissionChecker(profile);
+        findings.AddRange(checker.Check(indexed, new Dictionary<string, string>(), new DeclaredCounts(declaredFiles, null, null))
+            .Select(f => ToRow(f, site, submission, null, indexed.FirstOrDefault(i => i.File == f.File)?.Attributes, at)));
+        db.Findings.AddRange(findings);
+
+        var blocked = findings.Any(f => f.Severity == Severity.Error);
+        submission.Status = blocked ? Submissions.SubmissionStatus.AwaitingFixes : Submissions.SubmissionStatus.Accepted;
+        submission.CompletedAt = at.AddMinutes(3);
+        foreach (var instance in instances)
+        {
+            instance.QuarantineState = blocked ? Submissions.QuarantineState.Quarantined : Submissions.QuarantineState.Verified;
+            db.DeidentificationReports.Add(new DeidentificationReport
+            {
+                InstanceId = instance.Id,
+                Outcome = findings.Any(f => f.InstanceId == instance.Id && f.Rule.StartsWith("deid.", StringComparison.Ordinal) && f.Severity == Severity.Error)
+                    ? DeidentificationOutcome.Failed
+                    : DeidentificationOutcome.Passed,
+                Profile = profile.Program,
+                ErrorCount = findings.Count(f => f.InstanceId == instance.Id && f.Severity == Severity.Error),
+                WarningCount = findings.Count(f => f.InstanceId == instance.Id && f.Severity == Severity.Warning),
+                CheckedAt = at.AddMinutes(2),
+            });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return submission;
+    }
+
+    private static QaFinding ToRow(Curation.Findings.Finding f, Site site, Submissions.Submission submission, Guid? instanceId, IndexAttributes? attributes, DateTimeOffset at) => new()
+    {
+        SiteId = site.Id,
+        SubmissionId = submission.Id,
+        InstanceId = instanceId,
+        Rule = f.Rule,
+        Severity = f.Severity,
+        File = f.File,
+        Tag = f.Tag,
+        Path = f.Path,
+        Keyword = f.Keyword,
+        Message = f.Message,
+        Hint = f.Hint,
+        StudyInstanceUid = attributes?.StudyInstanceUid ?? "",
+        SeriesInstanceUid = attributes?.SeriesInstanceUid ?? "",
+        CreatedAt = at.AddMinutes(2),
+    };
+
+    /// <summary>Release 1: the accepted submission's verified instances, with a manifest of their checksums.</summary>
+    private async Task PublishAsync(CollectionProgram program, Submissions.Submission submission, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var items = await db.Instances.Where(i => i.SubmissionId == submission.Id && i.QuarantineState == Submissions.QuarantineState.Verified)
+            .Include(i => i.Stored).OrderBy(i => i.SopInstanceUid).ToListAsync(cancellationToken);
+        var manifest = new StringBuilder("path\tsize\tmd5\tsha256\n");
+        foreach (var i in items)
+        {
+            manifest.Append($"objects/{i.Sha256}.dcm\t{i.Stored!.SizeBytes}\t{i.Stored.Md5}\t{i.Sha256}\n");
+        }
+        var manifestBytes = Encoding.UTF8.GetBytes(manifest.ToString());
+        var folder = Path.Combine(options.Value.DataFolderPath, "releases", "1");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, "manifest.tsv"), manifestBytes, cancellationToken);
+        var release = new Release
+        {
+            ProgramId = program.Id,
+            Number = 1,
+            Title = "Release 1 (demo)",
+            State = items.Count > 0 ? ReleaseState.Published : ReleaseState.Failed,
+            FailureReason = items.Count > 0 ? null : "No verified exams to publish.",
+            CreatedAt = at.AddDays(-2),
+            FrozenAt = at.AddDays(-1),
+            PublishedAt = items.Count > 0 ? at : null,
+            ManifestSha256 = Convert.ToHexStringLower(SHA256.HashData(manifestBytes)),
+        };
+        release.Items.AddRange(items.Select(i => new ReleaseItem { ReleaseId = release.Id, InstanceId = i.Id, Sha256 = i.Sha256, Change = ReleaseChange.Added }));
+        db.Releases.Add(release);
+        new AuditTrail(db, clock).Record("pm@midrc.example", "release.published", nameof(Release), release.Id.ToString(), details: new { release.Number, Items = items.Count });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

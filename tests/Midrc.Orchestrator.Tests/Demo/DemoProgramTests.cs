@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Demo;
+using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Releases;
+using Midrc.Orchestrator.Sites;
+using Midrc.Orchestrator.Storage;
+using Midrc.Orchestrator.Submissions;
+using Midrc.Orchestrator.Tests.Infrastructure;
+
+namespace Midrc.Orchestrator.Tests.Demo;
+
+/// <summary>The demo a newcomer sees at first start: seeded through the real store, reader and checks.</summary>
+public sealed class DemoProgramTests
+{
+    [Fact]
+    public async Task First_start_seeds_a_living_program_once()
+    {
+        await using var factory = new OrchestratorFactory(settings: new Dictionary<string, string?> { ["Midrc:SeedDemo"] = "true" });
+        using var client = factory.CreateClient();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
+        var store = scope.ServiceProvider.GetRequiredService<IQuarantineStore>();
+
+        var sites = await db.Sites.ToListAsync();
+        sites.Count.ShouldBe(6);
+        sites.Select(s => s.Country).Distinct().Count().ShouldBe(6);
+        sites.Select(s => s.Stage).Distinct().ShouldBe([SiteStage.Invited, SiteStage.Onboarding, SiteStage.Active], ignoreOrder: true);
+
+        var release = await db.Releases.Include(r => r.Items).SingleAsync();
+        release.State.ShouldBe(ReleaseState.Published);
+        release.Items.ShouldNotBeEmpty();
+        var released = await db.Instances.Where(i => release.Items.Select(r => r.InstanceId).Contains(i.Id)).ToListAsync();
+        released.ShouldAllBe(i => i.QuarantineState == QuarantineState.Verified, "only verified files are ever released");
+        released.ShouldAllBe(i => store.Contains(i.Sha256));
+
+        var muc = await db.Submissions.SingleAsync(s => s.Site!.Code == "MUC");
+        muc.Status.ShouldBe(SubmissionStatus.AwaitingFixes);
+        (await db.Findings.Where(f => f.SubmissionId == muc.Id && f.Status == FindingStatus.Open).Select(f => f.Rule).ToListAsync())
+            .ShouldContain("qa.count-mismatch");
+        (await db.Instances.Where(i => i.SubmissionId == muc.Id).AllAsync(i => i.QuarantineState == QuarantineState.Quarantined)).ShouldBeTrue();
+        (await db.Solicitations.CountAsync()).ShouldBeGreaterThanOrEqualTo(4);
+        (await db.People.CountAsync()).ShouldBe(9);
+
+        await scope.ServiceProvider.GetRequiredService<DemoProgram>().SeedIfEmptyAsync(CancellationToken.None);
+        (await db.Sites.CountAsync()).ShouldBe(6, "a restart does not seed twice");
+    }
+}
