@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using MimeKit;
 
 namespace Midrc.Orchestrator.Notifications;
@@ -8,7 +9,7 @@ namespace Midrc.Orchestrator.Notifications;
 /// Turns an outbox row into MIME. Names and subjects go through MimeKit's header encoders, so a CR, LF,
 /// comma or quote in a site's or person's name stays inside its header and never starts a new one.
 /// </summary>
-public static class EmailMessages
+public static partial class EmailMessages
 {
     /// <summary>The header carrying the outbox message's id, for support and for tests.</summary>
     public const string IdHeader = "X-Midrc-Message";
@@ -16,7 +17,7 @@ public static class EmailMessages
     /// <summary>The MIME message: multipart/alternative (text, then HTML), a Message-Id stable per idempotency key.</summary>
     public static MimeMessage Build(OutboxMessage message, SmtpOptions options)
     {
-        var from = options.From;
+        var from = new MailboxAddress(OneLine(options.FromName), options.FromAddress);
         var mime = new MimeMessage
         {
             Subject = message.Subject,
@@ -25,10 +26,13 @@ public static class EmailMessages
             Body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody }.ToMessageBody(),
         };
         mime.From.Add(from);
-        mime.To.Add(new MailboxAddress(message.ToName, Recipient(message.ToAddress)));
+        mime.To.Add(new MailboxAddress(OneLine(message.ToName), Recipient(message.ToAddress)));
         mime.Headers.Add(IdHeader, message.Id.ToString());
         return mime;
     }
+
+    /// <summary>A display name on one line; MimeKit would keep a line break encoded inside the header, but no mail program shows one.</summary>
+    public static string OneLine(string text) => Whitespace().Replace(text, " ").Trim();
 
     /// <summary>The Message-Id of every attempt of one message: a receiver that got it twice (a crash between sending and recording) can tell.</summary>
     public static string MessageId(string idempotencyKey, string domain) =>
@@ -47,4 +51,7 @@ public static class EmailMessages
         }
         throw new FormatException($"'{address}' is not one email address; correct the person's email and resend.");
     }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 }

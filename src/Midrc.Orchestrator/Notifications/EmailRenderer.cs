@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
-using System.Text.RegularExpressions;
 using Fluid;
 using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Auth;
@@ -13,7 +12,7 @@ namespace Midrc.Orchestrator.Notifications;
 /// Renders an email template for one recipient: the subject and the text body as plain text, the HTML body
 /// with every value HTML-encoded, dates in the recipient's time zone and links starting with <c>Midrc:PublicUrl</c>.
 /// </summary>
-public sealed partial class EmailRenderer(IOptions<MidrcOptions> midrc, TimeProvider clock)
+public sealed class EmailRenderer(IOptions<MidrcOptions> midrc, TimeProvider clock)
 {
     private static readonly TemplateOptions Options = new();
 
@@ -27,7 +26,7 @@ public sealed partial class EmailRenderer(IOptions<MidrcOptions> midrc, TimeProv
             context.SetValue(name, value);
         }
 
-        var subject = Whitespace().Replace(template.Subject.Parsed.Render(context, NullEncoder.Default), " ").Trim();
+        var subject = EmailMessages.OneLine(template.Subject.Parsed.Render(context, NullEncoder.Default));
         var text = template.TextBody.Parsed.Render(context, NullEncoder.Default);
         var html = template.HtmlBody.Parsed.Render(context, HtmlEncoder.Default);
         return new RenderedEmail(subject, text, html);
@@ -83,7 +82,4 @@ public sealed partial class EmailRenderer(IOptions<MidrcOptions> midrc, TimeProv
 
     private static Dictionary<string, object?> Object(params (string Name, object? Value)[] fields) =>
         fields.Where(f => f.Value is not null).ToDictionary(f => f.Name, f => f.Value);
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
 }

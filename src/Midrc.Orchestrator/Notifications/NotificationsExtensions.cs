@@ -32,7 +32,7 @@ public static class NotificationsExtensions
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(OutboxApi.ProgramManagersPolicy, policy => policy.RequireAssertion(c => c.Resource is HttpContext http && OutboxApi.IsLocal(http)));
-        builder.Services.TryAddSingleton<IAuthorizationMiddlewareResultHandler, PlainForbidResultHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, PlainForbidResultHandler>();
         return builder;
     }
 

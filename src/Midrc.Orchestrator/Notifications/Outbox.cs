@@ -11,7 +11,7 @@ namespace Midrc.Orchestrator.Notifications;
 /// exactly when the change that caused it is committed. After a successful save the sender is asked to
 /// run at once; the every-minute run covers a save inside a longer transaction.
 /// </summary>
-public sealed class Outbox(MidrcDbContext db, EmailRenderer renderer, TimeProvider clock, IBackgroundJobClient jobs)
+public sealed class Outbox(MidrcDbContext db, EmailRenderer renderer, TimeProvider clock, IBackgroundJobClient jobs, ILogger<Outbox> log)
 {
     private bool sendAfterSave;
 
@@ -66,6 +66,14 @@ public sealed class Outbox(MidrcDbContext db, EmailRenderer renderer, TimeProvid
     {
         db.SavedChanges -= SendSoon;
         sendAfterSave = false;
-        jobs.Enqueue<OutboxSender>(s => s.SendDueAsync(CancellationToken.None));
+        try
+        {
+            jobs.Enqueue<OutboxSender>(s => s.SendDueAsync(CancellationToken.None));
+        }
+        catch (Exception ex)
+        {
+            // The messages are committed; the every-minute run sends them. The caller's save must not look failed.
+            log.LogWarning(ex, "Could not ask the sender to run at once; the outbox is sent within a minute.");
+        }
     }
 }
