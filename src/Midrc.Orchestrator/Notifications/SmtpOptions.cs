@@ -63,9 +63,6 @@ public sealed class SmtpOptions
     /// <summary>The security mode; validation has already rejected unknown names.</summary>
     public SmtpSecurity ParsedSecurity => Enum.Parse<SmtpSecurity>(Security, ignoreCase: true);
 
-    /// <summary>The sender as a mailbox; validation has already checked the address.</summary>
-    public MailboxAddress From => new(FromName, FromAddress);
-
     /// <summary>Every problem with these settings, each naming its key; empty when they are usable.</summary>
     public IEnumerable<string> Problems()
     {
