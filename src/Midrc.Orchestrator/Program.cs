@@ -6,6 +6,7 @@ using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Health;
 using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Jobs;
+using Midrc.Orchestrator.Notifications;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Storage;
 using Serilog;
@@ -35,6 +36,8 @@ try
     // Hangfire runs the long work; the database stays the source of truth.
     builder.AddJobs();
     builder.AddAuth();
+    // Email: an outbox written with each change, sent by a job (or to a pickup folder), daily digests.
+    builder.AddNotifications();
     builder.AddHealth();
     builder.Services.AddOpenApi();
 
@@ -45,6 +48,7 @@ try
     app.MapOpenApi();
     app.MapJobsDashboard();
     app.MapSites();
+    app.MapNotifications();
 
     await app.RunAsync();
     return 0;

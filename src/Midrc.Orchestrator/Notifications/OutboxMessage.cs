@@ -36,5 +36,8 @@ public sealed class OutboxMessage : IVersioned
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>For a <see cref="OutboxStatus.Digested"/> message: the digest that carried it; null while it is held.</summary>
+    public Guid? DigestId { get; set; }
     public long Version { get; set; }
 }

@@ -388,6 +388,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<Guid?>("DigestId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("HtmlBody")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Notifications;
+
+namespace Midrc.Orchestrator.Tests.Notifications;
+
+public sealed class OutboxApiTests
+{
+    [Fact]
+    public async Task A_failed_message_is_listed_and_resent_with_an_audit_record()
+    {
+        await using var smtp = LoopbackSmtpServer.Down();
+        await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtp.Port, new Dictionary<string, string?> { ["Midrc:Smtp:MaxAttempts"] = "1" });
+        var ada = await host.AddPersonAsync("Ada", "ada@ruh.example.org");
+        var message = await host.EnqueueAsync(ada, "request:42:ada");
+        await host.SendDueAsync();
+        using var client = host.App.CreateClient();
+
+        var failed = await client.GetFromJsonAsync<List<OutboxMessageSummary>>(new Uri("/api/outbox?status=failed", UriKind.Relative));
+        var pending = await client.GetFromJsonAsync<List<OutboxMessageSummary>>(new Uri("/api/outbox?status=pending", UriKind.Relative));
+        await smtp.StartAsync();
+        var resend = await client.PostAsync(new Uri($"/api/outbox/{message.Id}/resend", UriKind.Relative), null);
+        var again = await client.PostAsync(new Uri($"/api/outbox/{message.Id}/resend", UriKind.Relative), null);
+        var sent = await host.SendDueAsync();
+
+        var listed = failed.ShouldNotBeNull().ShouldHaveSingleItem();
+        (listed.Id, listed.Status, listed.Attempts).ShouldBe((message.Id, "Failed", 1));
+        listed.LastError.ShouldNotBeNull().ShouldContain("Cannot reach the SMTP server");
+        pending.ShouldNotBeNull().ShouldBeEmpty();
+        resend.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict, "a message already queued again is not resent twice");
+        sent.ShouldBe(1);
+        smtp.Received.ShouldHaveSingleItem();
+        var audit = await host.InScopeAsync(s => s.GetRequiredService<MidrcDbContext>().AuditEvents.SingleAsync());
+        (audit.Action, audit.EntityId).ShouldBe(("outbox.resend", message.Id.ToString()));
+        audit.Details.ShouldContain("Cannot reach the SMTP server");
+    }
+
+    [Fact]
+    public async Task Unknown_status_or_message_is_answered_plainly()
+    {
+        await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtpPort: null);
+        using var client = host.App.CreateClient();
+
+        var badStatus = await client.GetAsync(new Uri("/api/outbox?status=lost", UriKind.Relative));
+        var missing = await client.PostAsync(new Uri($"/api/outbox/{Guid.NewGuid()}/resend", UriKind.Relative), null);
+
+        badStatus.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await badStatus.Content.ReadAsStringAsync()).ShouldContain("'lost' is not a status");
+        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_outbox_api_refuses_requests_from_other_machines_until_sign_in_exists()
+    {
+        await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtpPort: null,
+            services: s => s.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Parse("192.0.2.7"))));
+        using var client = host.App.CreateClient();
+
+        var list = await client.GetAsync(new Uri("/api/outbox?status=failed", UriKind.Relative));
+        var pickup = await client.GetAsync(new Uri("/api/outbox/pickup", UriKind.Relative));
+
+        list.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        pickup.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await client.GetAsync(new Uri("/api/sites", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK, "other endpoints are not affected");
+    }
+
+    /// <summary>Makes every request look as if it came from <paramref name="address"/>.</summary>
+    private sealed class RemoteAddress(IPAddress address) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress = address;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
