@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Midrc.Orchestrator.Data;
 
 namespace Midrc.Orchestrator.Tests.Infrastructure;
@@ -36,7 +35,11 @@ public sealed class OrchestratorFactory(DatabaseProvider provider = DatabaseProv
         {
             values[key] = value;
         }
-        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(values));
+        // UseSetting reaches the host's configuration before Program reads it (ConfigureAppConfiguration would arrive after).
+        foreach (var (key, value) in values)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     protected override void Dispose(bool disposing)

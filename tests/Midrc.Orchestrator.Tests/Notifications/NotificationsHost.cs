@@ -33,6 +33,8 @@ public sealed class NotificationsHost : IAsyncDisposable
             ["Midrc:Smtp:FromAddress"] = "noreply@midrc.example.org",
             ["Midrc:Smtp:FromName"] = "MIDRC Orchestrator",
             ["Midrc:Smtp:Timeout"] = "00:00:05",
+            // The tests are the only ones running the jobs.
+            ["Midrc:Jobs:RunServer"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -42,12 +44,6 @@ public sealed class NotificationsHost : IAsyncDisposable
         App = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
         {
             s.AddSingleton<TimeProvider>(Clock);
-            // Settings given to the factory reach the host after AddJobs has read Midrc:Jobs:RunServer, so the
-            // Hangfire server is taken out here: the tests are the only ones running the jobs.
-            foreach (var server in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationFactory?.Method.ReturnType == typeof(BackgroundJobServerHostedService)).ToList())
-            {
-                s.Remove(server);
-            }
             services?.Invoke(s);
         }));
     }
