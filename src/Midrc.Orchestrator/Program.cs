@@ -5,6 +5,7 @@ using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Jobs;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Storage;
+using Midrc.Orchestrator.Workflows;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,8 @@ try
     builder.AddStorage();
     // Hangfire runs the long work; the database stays the source of truth.
     builder.AddJobs();
+    // Declarative workflows, durable in the database: an invalid definition stops start-up; timers and jobs run exactly once.
+    builder.AddWorkflows();
     builder.AddAuth();
     builder.AddHealth();
     builder.Services.AddOpenApi();
@@ -34,6 +37,7 @@ try
     app.MapOpenApi();
     app.MapJobsDashboard();
     app.MapSites();
+    app.MapWorkflows();
 
     await app.RunAsync();
     return 0;
