@@ -6,6 +6,7 @@ using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
+using Midrc.Orchestrator.Workflows;
 
 namespace Midrc.Cli.Operations;
 
@@ -29,6 +30,7 @@ internal static class OperatorHost
             builder.AddData();
             builder.Services.AddScoped<AuditTrail>();
             builder.Services.AddScoped<ApiTokens>();
+            builder.Services.AddWorkflowRuntime();
             using var host = builder.Build();
             await host.Services.MigrateDatabaseAsync(cancellationToken);
             await using var scope = host.Services.CreateAsyncScope();
