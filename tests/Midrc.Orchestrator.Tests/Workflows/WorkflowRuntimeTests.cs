@@ -110,6 +110,49 @@ public sealed class WorkflowRuntimeTests : IDisposable
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_repeating_timer_fires_its_repeats_once_each_and_a_schedule_rearms_itself(DatabaseProvider provider)
+    {
+        await using var host = await WorkflowTestHost.CreateAsync(provider, _folder.Path);
+        await using var db = host.OpenDb();
+        var program = await SeededProgram.CreateAsync(db);
+        var release = await host.StartAsync("release", Guid.NewGuid(), null);
+        var schedule = await db.WorkflowTimers.SingleAsync(t => t.InstanceId == release.Id);
+        schedule.Name.ShouldBe("schedule/0/freeze");
+        schedule.DueAt.ShouldBe(new DateTimeOffset(2026, 3, 17, 14, 0, 0, TimeSpan.FromHours(-5)), "the third Tuesday of March, 14:00 in Chicago");
+        (await host.FireAsync(release.Id, "freeze", program.ProgramManager)).State.ShouldBe("frozen");
+        (await host.FireAsync(release.Id, "verification-finished", Actor.System, data: new Dictionary<string, string> { ["release-verification"] = "passed" })).State.ShouldBe("verified");
+
+        host.Clock.Advance(TimeSpan.FromDays(30));
+        var first = await host.RunTimersAsync();
+        var second = await host.RunTimersAsync();
+
+        first.ShouldBe(4, "the approval reminder and its three repeats; the schedule's freeze is not possible once verified");
+        second.ShouldBe(0);
+        (await db.WorkflowJournal.CountAsync(j => j.InstanceId == release.Id && j.Trigger == "remind-approval")).ShouldBe(4);
+        (await db.Outbox.CountAsync(m => m.Template == "release-awaiting-approval")).ShouldBe(4);
+        var next = await db.WorkflowTimers.SingleAsync(t => t.InstanceId == release.Id && t.Status == TimerStatus.Pending);
+        next.Name.ShouldBe("schedule/0/freeze");
+        next.DueAt.ShouldBe(new DateTimeOffset(2026, 4, 21, 14, 0, 0, TimeSpan.FromHours(-5)));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Starting_a_workflow_twice_for_one_subject_keeps_the_first_instance(DatabaseProvider provider)
+    {
+        await using var host = await WorkflowTestHost.CreateAsync(provider, _folder.Path);
+        await using var db = host.OpenDb();
+        var program = await SeededProgram.CreateAsync(db);
+
+        var first = await host.StartAsync("site-onboarding", program.Site.Id, program.Site.Id);
+        var again = await host.StartAsync("site-onboarding", program.Site.Id, program.Site.Id);
+
+        again.Id.ShouldBe(first.Id);
+        (await db.WorkflowInstances.CountAsync()).ShouldBe(1);
+        (await db.Outbox.CountAsync(m => m.Template == "site-invitation")).ShouldBe(1);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task A_replay_with_the_same_key_returns_the_original_result_and_does_nothing_new(DatabaseProvider provider)
     {
         await using var host = await WorkflowTestHost.CreateAsync(provider, _folder.Path);
