@@ -32,7 +32,7 @@ internal static class WorkflowMigrateCommand
         {
             plans = await migrator.PlanAsync(definitionId, toVersion, cancellationToken);
         }
-        catch (ArgumentException e)
+        catch (KeyNotFoundException e)
         {
             await error.WriteLineAsync($"midrc: {e.Message}");
             return 2;

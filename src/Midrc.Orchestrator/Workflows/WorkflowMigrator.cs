@@ -13,13 +13,13 @@ namespace Midrc.Orchestrator.Workflows;
 /// </summary>
 public sealed class WorkflowMigrator(MidrcDbContext db, WorkflowDefinitions definitions, AuditTrail audit, TimeProvider clock)
 {
-    /// <summary>One plan per version the instances are on now (instances already on the target are left alone).</summary>
+    /// <summary>One plan per version the instances are on now (instances already on the target are left alone); <see cref="KeyNotFoundException"/> for an unknown definition or version.</summary>
     public async Task<IReadOnlyList<MigrationPlan>> PlanAsync(string definitionId, int? toVersion, CancellationToken cancellationToken)
     {
         var target = (toVersion is { } version ? definitions.Library.Find(definitionId, version) : definitions.Latest(definitionId))
-            ?? throw new ArgumentException(toVersion is null
+            ?? throw new KeyNotFoundException(toVersion is null
                 ? $"There is no workflow definition '{definitionId}' in {definitions.Folder}."
-                : $"Workflow '{definitionId}' has no version {toVersion} in {definitions.Folder}.", nameof(definitionId));
+                : $"Workflow '{definitionId}' has no version {toVersion} in {definitions.Folder}.");
         var instances = await db.WorkflowInstances.AsNoTracking()
             .Where(i => i.DefinitionId == definitionId && i.DefinitionVersion < target.Version && !i.IsFinished)
             .OrderBy(i => i.CreatedAt)

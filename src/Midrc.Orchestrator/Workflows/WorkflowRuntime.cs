@@ -93,7 +93,8 @@ public sealed class WorkflowRuntime(
             await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {
                 result = await FireInTransactionAsync(request, cancellationToken);
-                if (!result.Changed && request.TimerId is null && newIntents.Count == 0)
+                // A timer is consumed even when its trigger is no longer possible; anything else that did not fire leaves no trace.
+                if (!result.Changed && request.TimerId is null)
                 {
                     await transaction.RollbackAsync(cancellationToken);
                     return result;
@@ -429,7 +430,7 @@ public sealed class WorkflowRuntime(
 
         if (entry.InstanceId != request.InstanceId || entry.Trigger != request.Trigger)
         {
-            throw new ArgumentException($"Idempotency key '{request.IdempotencyKey}' was already used for another trigger or workflow.", nameof(request));
+            return new FireResult(FireOutcome.Conflict, "", $"The key '{request.IdempotencyKey}' was already used for another action; send a new key for a new action.");
         }
 
         return new FireResult(FireOutcome.Replayed, entry.ToState, $"Already done at {entry.At:yyyy-MM-dd HH:mm} UTC: {entry.Summary}.", entry.Id);

@@ -106,18 +106,16 @@ public static class WorkflowsApi
         Guid id, FireBody body, HttpContext http, MidrcDbContext db, WorkflowDefinitions definitions, WorkflowRuntime runtime, CancellationToken cancellationToken)
     {
         var actor = CurrentActor(http);
-        var siteId = await db.WorkflowInstances.Where(i => i.Id == id).Select(i => new { i.SiteId }).SingleOrDefaultAsync(cancellationToken);
-        if (siteId is null || !actor.CanSee(siteId.SiteId))
+        var instance = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == id)
+            .Select(i => new { i.SiteId, i.DefinitionId, i.DefinitionVersion }).SingleOrDefaultAsync(cancellationToken);
+        if (instance is null || !actor.CanSee(instance.SiteId))
         {
             return TypedResults.NotFound();
         }
 
         var key = body.IdempotencyKey ?? http.Request.Headers["Idempotency-Key"].FirstOrDefault() ?? $"api:{Guid.NewGuid():N}";
         var result = await runtime.FireAsync(new FireRequest(id, body.Trigger, actor, key) { ExpectedState = body.ExpectedState, Reason = body.Reason }, cancellationToken);
-        var title = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == id)
-            .Select(i => new { i.DefinitionId, i.DefinitionVersion }).SingleAsync(cancellationToken) is var d
-            ? definitions.Get(d.DefinitionId, d.DefinitionVersion).FindState(result.State)?.Title ?? result.State
-            : result.State;
+        var title = definitions.Get(instance.DefinitionId, instance.DefinitionVersion).FindState(result.State)?.Title ?? result.State;
         var response = new FireResponse(result.Outcome.ToString(), result.State, title, result.Message);
         return result.Outcome switch
         {

@@ -66,6 +66,7 @@ public sealed class WorkflowMigrateCommandTests : IDisposable
 
         exit.ShouldBe(2);
         error.ToString().ShouldStartWith("midrc: Workflow 'submission' has no version 9 in ");
+        error.ToString().ShouldNotContain("Parameter");
     }
 
     private static async Task<(int ExitCode, string Output)> Run(WorkflowTestHost host, bool dryRun)

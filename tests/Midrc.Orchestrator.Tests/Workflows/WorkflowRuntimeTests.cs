@@ -162,11 +162,13 @@ public sealed class WorkflowRuntimeTests : IDisposable
 
         var first = await host.FireAsync(site.Id, "record-signed-agreement", program.ProgramManager, key: "click-1");
         var again = await host.FireAsync(site.Id, "record-signed-agreement", program.ProgramManager, key: "click-1");
+        var misused = await host.FireAsync(site.Id, "withdraw-site", program.ProgramManager, key: "click-1");
 
         first.Outcome.ShouldBe(FireOutcome.Fired);
         again.Outcome.ShouldBe(FireOutcome.Replayed);
         again.State.ShouldBe("dua-signed");
         again.JournalEntryId.ShouldBe(first.JournalEntryId);
+        misused.Outcome.ShouldBe(FireOutcome.Conflict, "a key names one action; reusing it for another is refused, not replayed");
         (await db.WorkflowJournal.CountAsync(j => j.Trigger == "record-signed-agreement")).ShouldBe(1);
         (await db.Outbox.CountAsync(m => m.Template == "registration-requested")).ShouldBe(1);
     }
