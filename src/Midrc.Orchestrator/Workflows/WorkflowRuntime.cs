@@ -28,7 +28,8 @@ public sealed class WorkflowRuntime(
     /// <summary>Timers due sooner than this get their own scheduled job instead of waiting for the minutely sweep.</summary>
     public static readonly TimeSpan NearTimer = TimeSpan.FromMinutes(1);
 
-    private const int MaxKeyLength = 150;
+    /// <summary>The longest idempotency key a caller may give (the journal column holds 200 characters).</summary>
+    public const int MaxKeyLength = 150;
 
     private readonly WorkflowEngine engine = new(WorkflowCatalog.Default, clock);
     private readonly List<WorkflowJobIntent> newIntents = [];
@@ -278,11 +279,10 @@ public sealed class WorkflowRuntime(
     {
         if (step.TimersCancelled.Count > 0)
         {
-            var cancelled = step.TimersCancelled.ToList();
-            var pending = await db.WorkflowTimers
-                .Where(t => t.InstanceId == instance.Id && t.Status == TimerStatus.Pending && cancelled.Contains(t.Name))
-                .ToListAsync(cancellationToken);
-            foreach (var timer in pending)
+            // Filtered by instance only: with a status condition SQLite's planner prefers the (Status, DueAt) index and
+            // reads every pending timer of the program; an instance has a handful of timers.
+            var timers = await db.WorkflowTimers.Where(t => t.InstanceId == instance.Id).ToListAsync(cancellationToken);
+            foreach (var timer in timers.Where(t => t.Status == TimerStatus.Pending && step.TimersCancelled.Contains(t.Name)))
             {
                 timer.Status = TimerStatus.Cancelled;
             }

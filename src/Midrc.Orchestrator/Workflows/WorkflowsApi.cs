@@ -114,6 +114,12 @@ public static class WorkflowsApi
         }
 
         var key = body.IdempotencyKey ?? http.Request.Headers["Idempotency-Key"].FirstOrDefault() ?? $"api:{Guid.NewGuid():N}";
+        if (key.Length is 0 or > WorkflowRuntime.MaxKeyLength)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad idempotency key",
+                detail: $"An idempotency key must have 1 to {WorkflowRuntime.MaxKeyLength} characters.");
+        }
+
         var result = await runtime.FireAsync(new FireRequest(id, body.Trigger, actor, key) { ExpectedState = body.ExpectedState, Reason = body.Reason }, cancellationToken);
         var title = definitions.Get(instance.DefinitionId, instance.DefinitionVersion).FindState(result.State)?.Title ?? result.State;
         var response = new FireResponse(result.Outcome.ToString(), result.State, title, result.Message);
