@@ -9,6 +9,7 @@ using Midrc.Orchestrator.Jobs;
 using Midrc.Orchestrator.Notifications;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Storage;
+using Midrc.Orchestrator.Workflows;
 using Serilog;
 
 // Untrusted DICOM is parsed in child processes of this executable (GDCM may abort on malformed files).
@@ -35,6 +36,8 @@ try
     builder.AddStorage();
     // Hangfire runs the long work; the database stays the source of truth.
     builder.AddJobs();
+    // Declarative workflows, durable in the database: an invalid definition stops start-up; timers and jobs run exactly once.
+    builder.AddWorkflows();
     builder.AddAuth();
     // Email: an outbox written with each change, sent by a job (or to a pickup folder), daily digests.
     builder.AddNotifications();
@@ -49,6 +52,7 @@ try
     app.MapJobsDashboard();
     app.MapSites();
     app.MapNotifications();
+    app.MapWorkflows();
 
     await app.RunAsync();
     return 0;
