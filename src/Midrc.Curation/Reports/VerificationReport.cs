@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Midrc.Curation.Findings;
+using Midrc.Curation.Workers;
 
 namespace Midrc.Curation.Reports;
 
@@ -94,6 +95,23 @@ public sealed class VerificationReportBuilder
     {
         _unreadable.Add(file);
         _findings.Add(FileVerifier.Unreadable(file, reason));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a worker's analysis of one file under the name the report gives it. An unreadable file keeps its own
+    /// <c>parse.</c> finding, so a parser crash or a timeout is reported as such rather than as a plain unreadable file.
+    /// </summary>
+    public VerificationReportBuilder AddAnalysis(FileAnalysis analysis, string file)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        var findings = analysis.Findings.Select(f => f with { File = file });
+        if (analysis.Readable)
+        {
+            return AddFile(file, findings);
+        }
+        _unreadable.Add(file);
+        _findings.AddRange(findings);
         return this;
     }
 
