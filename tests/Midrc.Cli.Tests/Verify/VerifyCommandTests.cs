@@ -57,7 +57,7 @@ public sealed class VerifyCommandTests : IDisposable
         report.Passed.ShouldBe(clean.Count);
         foreach (var leak in LeakedFiles.All)
         {
-            report.Findings.ShouldContain(f => f.File == $"leaked/{leak.Kind}.dcm" && f.Rule == leak.Rule && f.Tag == leak.Tag && f.Path == leak.Path && f.Message.Contains(leak.Mentions),
+            report.Findings.ShouldContain(f => f.File == $"leaked/{leak.Kind}.dcm" && leak.IsFoundBy(f.Rule, f.Tag, f.Path, f.Message),
                 $"{leak.Kind}: {string.Join(" | ", report.Findings.Where(f => f.File.Contains(leak.Kind)).Select(f => $"{f.Rule} {f.Path}"))}");
         }
         report.Findings.Where(f => f.File.StartsWith("clean/", StringComparison.Ordinal) && f.Severity == "error").ShouldBeEmpty();

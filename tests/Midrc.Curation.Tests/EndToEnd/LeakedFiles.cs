@@ -12,8 +12,11 @@ namespace Midrc.Curation.Tests.EndToEnd;
 public sealed record Leak(string Kind, string Rule, string Tag, string Path, string Mentions = "")
 {
     /// <summary>True when <paramref name="finding"/> reports this leak.</summary>
-    public bool IsFoundBy(Findings.Finding finding) =>
-        finding.Rule == Rule && finding.Tag == Tag && finding.Path == Path && finding.Message.Contains(Mentions, StringComparison.Ordinal);
+    public bool IsFoundBy(Findings.Finding finding) => IsFoundBy(finding.Rule, finding.Tag, finding.Path, finding.Message);
+
+    /// <summary>True when a finding with these fields (e.g. read back from a JSON report) reports this leak.</summary>
+    public bool IsFoundBy(string rule, string tag, string path, string message) =>
+        rule == Rule && tag == Tag && path == Path && message.Contains(Mentions, StringComparison.Ordinal);
 }
 
 /// <summary>
