@@ -8,7 +8,8 @@ namespace Midrc.Curation.Bench;
 /// <summary>
 /// <c>verify</c> mode: <c>midrc verify</c> against the same checks written plainly with pydicom (<c>pydicom_verify.py</c>),
 /// both run as the processes a user starts, on the same folders, in interleaved rounds. Reports files/s (start-up
-/// included, as a user waits for it) and the peak memory of each process tree (midrc's workers included).
+/// included, as a user waits for it), CPU time per file (less sensitive to other load on a shared machine) and the peak
+/// memory of each process tree (midrc's workers included).
 /// </summary>
 internal static class VerifyBenchmark
 {
@@ -38,7 +39,7 @@ internal static class VerifyBenchmark
         Console.WriteLine($"Mixed folder: {composition}. Each figure is the best of {rounds} interleaved rounds; memory is the peak over all rounds.");
         Console.WriteLine();
 
-        Console.WriteLine($"{"folder",-14} {"tool",-22} {"files",7} {"seconds",8} {"files/s",9} {"peak MiB",9} {"passed",7} {"failed",7} {"unread.",7}");
+        Console.WriteLine($"{"folder",-14} {"tool",-22} {"files",7} {"seconds",8} {"files/s",9} {"CPU ms/f",10} {"peak MiB",9} {"passed",7} {"failed",7} {"unread.",7}");
         foreach (var (label, folder) in new[] { ($"CT x{slices}", ctFolder), ($"mixed x{mixedCount}", mixedFolder) })
         {
             var ours = new Best();
@@ -52,7 +53,7 @@ internal static class VerifyBenchmark
             }
             ours.Print(label, "midrc verify");
             theirs.Print(label, "pydicom, plain");
-            Console.WriteLine($"{label,-14} {"ratio",-22} {"",7} {"",8} {ours.FilesPerSecond / theirs.FilesPerSecond,8:0.0}x {ours.PeakBytes / (double)theirs.PeakBytes,8:0.00}x");
+            Console.WriteLine($"{label,-14} {"ratio (ours/pydicom)",-22} {"",7} {"",8} {ours.FilesPerSecond / theirs.FilesPerSecond,8:0.0}x {ours.CpuMillisecondsPerFile / theirs.CpuMillisecondsPerFile,9:0.00}x {ours.PeakBytes / (double)theirs.PeakBytes,8:0.00}x");
         }
         Directory.Delete(workDir, recursive: true);
         return 0;
@@ -89,13 +90,17 @@ internal static class VerifyBenchmark
         return $"{ctSlices:N0} CT slices, {radiographs:N0} DX/CR radiographs, {copies:N0} copies of pydicom's {pydicomFiles.Count} test files";
     }
 
-    private sealed record Measurement(TimeSpan Elapsed, long PeakBytes, int ExitCode);
+    private sealed record Measurement(TimeSpan Elapsed, TimeSpan Cpu, long PeakBytes, int ExitCode);
 
-    /// <summary>Runs a process to its end, sampling the resident memory of it and all its descendants.</summary>
+    /// <summary>
+    /// Runs a process to its end under GNU time (whose CPU figure includes every descendant the process waited for,
+    /// i.e. midrc's workers), sampling the resident memory of the whole process tree meanwhile.
+    /// </summary>
     private static Measurement Measure(string fileName, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
+        var cpuFile = Path.GetTempFileName();
+        var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["-f", "%U %S", "-o", cpuFile, fileName, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -113,7 +118,9 @@ internal static class VerifyBenchmark
         {
             throw new InvalidOperationException($"{fileName} failed ({process.ExitCode}): {error.Result}{output.Result}");
         }
-        return new Measurement(clock.Elapsed, peak, process.ExitCode);
+        var cpu = File.ReadAllLines(cpuFile).Last().Split(' ').Sum(seconds => double.Parse(seconds, CultureInfo.InvariantCulture));
+        File.Delete(cpuFile);
+        return new Measurement(clock.Elapsed, TimeSpan.FromSeconds(cpu), peak, process.ExitCode);
     }
 
     /// <summary>Resident memory of a process and its descendants, from /proc.</summary>
@@ -167,15 +174,19 @@ internal static class VerifyBenchmark
     private sealed class Best
     {
         private TimeSpan _fastest = TimeSpan.MaxValue;
+        private TimeSpan _leastCpu = TimeSpan.MaxValue;
         private (int Files, int Passed, int Failed, int Unreadable) _counts;
 
         public long PeakBytes { get; private set; }
 
         public double FilesPerSecond => _counts.Files / _fastest.TotalSeconds;
 
+        public double CpuMillisecondsPerFile => _leastCpu.TotalMilliseconds / _counts.Files;
+
         public void Add(Measurement measurement, string reportPath)
         {
             _fastest = measurement.Elapsed < _fastest ? measurement.Elapsed : _fastest;
+            _leastCpu = measurement.Cpu < _leastCpu ? measurement.Cpu : _leastCpu;
             PeakBytes = Math.Max(PeakBytes, measurement.PeakBytes);
             using var report = JsonDocument.Parse(File.ReadAllText(reportPath));
             int Count(string name) => report.RootElement.GetProperty(name).GetInt32();
@@ -183,6 +194,6 @@ internal static class VerifyBenchmark
         }
 
         public void Print(string folder, string tool) =>
-            Console.WriteLine($"{folder,-14} {tool,-22} {_counts.Files,7} {_fastest.TotalSeconds,8:0.00} {FilesPerSecond,9:N0} {PeakBytes / 1048576.0,9:N0} {_counts.Passed,7} {_counts.Failed,7} {_counts.Unreadable,7}");
+            Console.WriteLine($"{folder,-14} {tool,-22} {_counts.Files,7} {_fastest.TotalSeconds,8:0.00} {FilesPerSecond,9:N0} {CpuMillisecondsPerFile,10:0.00} {PeakBytes / 1048576.0,9:N0} {_counts.Passed,7} {_counts.Failed,7} {_counts.Unreadable,7}");
     }
 }

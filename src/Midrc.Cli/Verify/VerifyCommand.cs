@@ -16,6 +16,8 @@ internal static class VerifyCommand
     public const int Failed = 1;
     public const int CouldNotRun = 2;
 
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
     public static Command Create()
     {
         // Arguments are checked in the action, not by the parser, so that every usage mistake exits 2 as design.md fixes.
@@ -88,20 +90,37 @@ internal static class VerifyCommand
             progress.Finish();
         }
 
-        var report = reportFile ?? output;
-        if (request.Format == "json")
+        if (reportFile is null)
         {
-            await report.WriteLineAsync(run.Report.ToJson());
+            WriteReport(run, request.Format, inputs.Root, output);
         }
         else
         {
-            TextReport.Write(run, inputs.Root, report);
-        }
-        if (reportFile is not null)
-        {
+            // Streamed to the file: a report of many findings is never built as one string.
+            if (request.Format == "json")
+            {
+                run.Report.WriteJson(reportFile);
+            }
+            else
+            {
+                await using var text = new StreamWriter(reportFile, Utf8, leaveOpen: true);
+                TextReport.Write(run, inputs.Root, text);
+            }
             TextReport.WriteShort(run, Path.GetFullPath(request.OutPath!), output);
         }
         return run.Report.HasErrors ? Failed : Passed;
+    }
+
+    private static void WriteReport(VerificationRun run, string format, string root, TextWriter output)
+    {
+        if (format == "json")
+        {
+            output.WriteLine(run.Report.ToJson());
+        }
+        else
+        {
+            TextReport.Write(run, root, output);
+        }
     }
 
     private static (CurationProfile Profile, string Text) LoadProfile(string? path)
@@ -125,11 +144,11 @@ internal static class VerifyCommand
         }
     }
 
-    private static StreamWriter OpenReport(string path)
+    private static FileStream OpenReport(string path)
     {
         try
         {
-            return new StreamWriter(path, append: false, new UTF8Encoding(false));
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -47,31 +47,42 @@ public sealed class VerificationReport
     public string ToJson(bool indented = true)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        WriteJson(buffer, indented);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    // The writer buffers until flushed; flushing as it goes keeps a report of many findings out of memory.
+    private const int FlushThreshold = 64 * 1024;
+
+    /// <summary>Writes the report as UTF-8 JSON (see <see cref="ToJson"/>) straight to a stream, so a large report is never held as one string.</summary>
+    public void WriteJson(Stream stream, bool indented = true)
+    {
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteNumber("files", Files);
+        json.WriteNumber("passed", Passed);
+        json.WriteNumber("failed", Failed);
+        json.WriteNumber("unreadable", Unreadable);
+        json.WriteStartArray("findings");
+        foreach (var f in Findings)
         {
             json.WriteStartObject();
-            json.WriteNumber("files", Files);
-            json.WriteNumber("passed", Passed);
-            json.WriteNumber("failed", Failed);
-            json.WriteNumber("unreadable", Unreadable);
-            json.WriteStartArray("findings");
-            foreach (var f in Findings)
-            {
-                json.WriteStartObject();
-                json.WriteString("file", f.File);
-                json.WriteString("rule", f.Rule);
-                json.WriteString("severity", SeverityName(f.Severity));
-                json.WriteString("tag", f.Tag);
-                json.WriteString("path", f.Path);
-                json.WriteString("keyword", f.Keyword);
-                json.WriteString("message", f.Message);
-                json.WriteString("hint", f.Hint);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            json.WriteString("file", f.File);
+            json.WriteString("rule", f.Rule);
+            json.WriteString("severity", SeverityName(f.Severity));
+            json.WriteString("tag", f.Tag);
+            json.WriteString("path", f.Path);
+            json.WriteString("keyword", f.Keyword);
+            json.WriteString("message", f.Message);
+            json.WriteString("hint", f.Hint);
             json.WriteEndObject();
+            if (json.BytesPending > FlushThreshold)
+            {
+                json.Flush();
+            }
         }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 }
 
