@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Midrc.Cli.Operations;
+using Midrc.Cli.Verify;
 using Midrc.Curation.Reports;
 using Midrc.Curation.Workers;
 using Midrc.Cli.Workflows;
@@ -11,6 +12,7 @@ if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
 }
 
 var root = new RootCommand("midrc: check DICOM before sending, submit to the orchestrator, validate workflows, operate a deployment.");
+root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(OperatorCommands.Sites());
 root.Subcommands.Add(OperatorCommands.Tokens());

@@ -10,6 +10,12 @@ if (CurationWorker.TryRun(args))
     return 0;
 }
 
+// `verify`: midrc verify against the same checks written plainly with pydicom, on a CT series and a mixed folder.
+if (args.FirstOrDefault() == "verify")
+{
+    return await VerifyBenchmark.RunAsync(args);
+}
+
 var sliceCount = Options.Int(args, "--slices", 500);
 var memoryReads = Options.Int(args, "--memory-reads", 100_000);
 var seconds = Options.Int(args, "--seconds", 2);

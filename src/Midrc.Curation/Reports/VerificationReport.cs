@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Midrc.Curation.Findings;
+using Midrc.Curation.Workers;
 
 namespace Midrc.Curation.Reports;
 
@@ -46,31 +47,42 @@ public sealed class VerificationReport
     public string ToJson(bool indented = true)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        WriteJson(buffer, indented);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    // The writer buffers until flushed; flushing as it goes keeps a report of many findings out of memory.
+    private const int FlushThreshold = 64 * 1024;
+
+    /// <summary>Writes the report as UTF-8 JSON (see <see cref="ToJson"/>) straight to a stream, so a large report is never held as one string.</summary>
+    public void WriteJson(Stream stream, bool indented = true)
+    {
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteNumber("files", Files);
+        json.WriteNumber("passed", Passed);
+        json.WriteNumber("failed", Failed);
+        json.WriteNumber("unreadable", Unreadable);
+        json.WriteStartArray("findings");
+        foreach (var f in Findings)
         {
             json.WriteStartObject();
-            json.WriteNumber("files", Files);
-            json.WriteNumber("passed", Passed);
-            json.WriteNumber("failed", Failed);
-            json.WriteNumber("unreadable", Unreadable);
-            json.WriteStartArray("findings");
-            foreach (var f in Findings)
-            {
-                json.WriteStartObject();
-                json.WriteString("file", f.File);
-                json.WriteString("rule", f.Rule);
-                json.WriteString("severity", SeverityName(f.Severity));
-                json.WriteString("tag", f.Tag);
-                json.WriteString("path", f.Path);
-                json.WriteString("keyword", f.Keyword);
-                json.WriteString("message", f.Message);
-                json.WriteString("hint", f.Hint);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            json.WriteString("file", f.File);
+            json.WriteString("rule", f.Rule);
+            json.WriteString("severity", SeverityName(f.Severity));
+            json.WriteString("tag", f.Tag);
+            json.WriteString("path", f.Path);
+            json.WriteString("keyword", f.Keyword);
+            json.WriteString("message", f.Message);
+            json.WriteString("hint", f.Hint);
             json.WriteEndObject();
+            if (json.BytesPending > FlushThreshold)
+            {
+                json.Flush();
+            }
         }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 }
 
@@ -94,6 +106,23 @@ public sealed class VerificationReportBuilder
     {
         _unreadable.Add(file);
         _findings.Add(FileVerifier.Unreadable(file, reason));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a worker's analysis of one file under the name the report gives it. An unreadable file keeps its own
+    /// <c>parse.</c> finding, so a parser crash or a timeout is reported as such rather than as a plain unreadable file.
+    /// </summary>
+    public VerificationReportBuilder AddAnalysis(FileAnalysis analysis, string file)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        var findings = analysis.Findings.Select(f => f with { File = file });
+        if (analysis.Readable)
+        {
+            return AddFile(file, findings);
+        }
+        _unreadable.Add(file);
+        _findings.AddRange(findings);
         return this;
     }
 

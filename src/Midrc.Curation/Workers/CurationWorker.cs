@@ -14,6 +14,9 @@ public static class CurationWorker
     /// <summary>The argument that turns an executable into a curation worker.</summary>
     public const string ReservedArgument = "--curation-worker";
 
+    /// <summary>The line a worker answers the pool's hello with once its checks are built, so start-up is never charged to a file's time limit.</summary>
+    internal const string ReadyLine = "ready";
+
     /// <summary>
     /// When <paramref name="args"/> holds <see cref="ReservedArgument"/>, serves the pool over stdin/stdout until stdin
     /// closes and returns true; otherwise returns false at once and the program carries on as usual.
@@ -43,6 +46,8 @@ public static class CurationWorker
             return;
         }
         var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checksFactory(hello.Settings));
+        writer.WriteLine(ReadyLine);
+        writer.Flush();
         while (reader.ReadLine() is { } line)
         {
             var batch = JsonSerializer.Deserialize(line, WorkerJsonContext.Default.WorkerBatch);

@@ -31,8 +31,43 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"The curation worker '{command.FileName}' could not be started.");
         var worker = new WorkerProcess(process);
-        await worker.SendAsync(JsonSerializer.Serialize(new WorkerHello(options.ChecksSettings, options.ReaderOptions), WorkerJsonContext.Default.WorkerHello), cancellationToken);
-        return worker;
+        try
+        {
+            await worker.SendAsync(JsonSerializer.Serialize(new WorkerHello(options.ChecksSettings, options.ReaderOptions), WorkerJsonContext.Default.WorkerHello), cancellationToken);
+            await worker.WaitUntilReadyAsync(options.FileTimeout, cancellationToken);
+            return worker;
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or IOException)
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the worker to say it is ready: a runtime starting on a busy machine can take seconds, which must not
+    /// count against the first file's time limit (a clean file would be reported as timed out).
+    /// </summary>
+    private async Task WaitUntilReadyAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        try
+        {
+            while (await _process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line == CurationWorker.ReadyLine)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Kill();
+            throw new InvalidOperationException($"it did not start within {limit.TotalSeconds:0.#} s");
+        }
+        throw new InvalidOperationException($"it exited while starting ({await DescribeExitAsync()})");
     }
 
     public Task SendAsync(WorkerBatch batch, CancellationToken cancellationToken) =>

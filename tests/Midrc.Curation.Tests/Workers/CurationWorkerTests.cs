@@ -29,13 +29,14 @@ public sealed class CurationWorkerTests
 
         settingsSeen.ShouldBe("deid=strict");
         var lines = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        lines.Length.ShouldBe(2);
-        using var first = JsonDocument.Parse(lines[0]);
+        lines.Length.ShouldBe(3);
+        lines[0].ShouldBe(CurationWorker.ReadyLine, "the worker says it is ready once its checks are built, before any file");
+        using var first = JsonDocument.Parse(lines[1]);
         first.RootElement.GetProperty("Index").GetInt32().ShouldBe(0);
         var analysis = first.RootElement.GetProperty("Analysis");
         analysis.GetProperty("Readable").GetBoolean().ShouldBeTrue();
         analysis.GetProperty("Index").GetProperty("Modality").GetString().ShouldBe("CT");
         analysis.TryGetProperty("Dataset", out _).ShouldBeFalse();
-        lines[1].ShouldContain("\"Index\":1");
+        lines[2].ShouldContain("\"Index\":1");
     }
 }

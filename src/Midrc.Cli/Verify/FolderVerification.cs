@@ -1,0 +1,45 @@
+using Midrc.Curation.Dicom;
+using Midrc.Curation.Profiles;
+using Midrc.Curation.Qa;
+using Midrc.Curation.Reports;
+using Midrc.Curation.Workers;
+
+namespace Midrc.Cli.Verify;
+
+/// <summary>A finished verification: the report and, per reported file name, the attributes that place it in its study and series.</summary>
+internal sealed record VerificationRun(VerificationReport Report, IReadOnlyDictionary<string, IndexAttributes> AttributesByFile);
+
+/// <summary>
+/// Runs the server's checks offline: every file through the worker pool (a file that crashes the parser costs one
+/// worker, never the command), then the cross-file checks over the readable ones, into one report.
+/// </summary>
+internal static class FolderVerification
+{
+    /// <summary>Verifies the inputs; <paramref name="progress"/> is told the number of files done after each one.</summary>
+    public static async Task<VerificationRun> RunAsync(VerifyInputs inputs, CurationProfile profile, CurationWorkerPoolOptions poolOptions,
+        Action<int> progress, CancellationToken cancellationToken)
+    {
+        var analyses = new List<(string Name, FileAnalysis Analysis)>(inputs.Files.Count);
+        await using (var pool = new CurationWorkerPool(poolOptions))
+        {
+            await foreach (var analysis in pool.AnalyzeAsync(inputs.Files, cancellationToken))
+            {
+                // Only what the report needs is kept, so memory grows with findings, not with file contents.
+                analyses.Add((inputs.ReportName(analysis.Path), analysis));
+                progress(analyses.Count);
+            }
+        }
+        // Workers finish in any order; the report lists files in a stable order.
+        analyses.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var builder = new VerificationReportBuilder();
+        foreach (var (name, analysis) in analyses)
+        {
+            builder.AddAnalysis(analysis, name);
+        }
+        var readable = analyses.Where(a => a.Analysis.Readable).ToList();
+        builder.AddFindings(new SubmissionChecker(profile).Check(
+            [.. readable.Select(a => new SubmittedFile(a.Name, a.Analysis.Sha256 ?? "", a.Analysis.Index))],
+            new Dictionary<string, string>()));
+        return new VerificationRun(builder.Build(), readable.ToDictionary(a => a.Name, a => a.Analysis.Index, StringComparer.Ordinal));
+    }
+}
