@@ -39,11 +39,11 @@ public static class StowRs
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPost("/studies", (HttpContext http, SubmissionIntake intake, CancellationToken ct) => StoreAsync(http, intake, null, ct))
             .WithSummary("STOW-RS: stores DICOM instances (multipart/related; type=\"application/dicom\"), authenticated by the site's API token (Bearer, or Basic with the token as password).")
-            .Accepts<Stream>("multipart/related").Produces(StatusCodes.Status200OK, contentType: DicomJson)
+            .Accepts<Stream>("multipart/related", "*/*").Produces(StatusCodes.Status200OK, contentType: DicomJson)
             .Produces(StatusCodes.Status202Accepted, contentType: DicomJson).Produces(StatusCodes.Status409Conflict, contentType: DicomJson);
         group.MapPost("/studies/{study}", (string study, HttpContext http, SubmissionIntake intake, CancellationToken ct) => StoreAsync(http, intake, study, ct))
             .WithSummary("STOW-RS to one study: instances of another study are refused.")
-            .Accepts<Stream>("multipart/related").Produces(StatusCodes.Status200OK, contentType: DicomJson)
+            .Accepts<Stream>("multipart/related", "*/*").Produces(StatusCodes.Status200OK, contentType: DicomJson)
             .Produces(StatusCodes.Status202Accepted, contentType: DicomJson).Produces(StatusCodes.Status409Conflict, contentType: DicomJson);
         return app;
     }

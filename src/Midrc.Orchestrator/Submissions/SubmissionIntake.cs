@@ -275,7 +275,7 @@ public sealed class SubmissionIntake(
             : throw IntakeException.Invalid($"'{Shorten(sha256)}' is not a SHA-256 checksum (64 hexadecimal digits).");
     }
 
-    internal static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MB";
+    internal static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):0.##} MB";
 
     internal static string Serialize(ReceivedAnalysis analysis) => JsonSerializer.Serialize(analysis);
 

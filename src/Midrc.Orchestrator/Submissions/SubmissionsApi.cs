@@ -99,7 +99,7 @@ public static class SubmissionsApi
             var outcome = UploadedFile.Of((await intake.AnalyzeAsync(submission, [stored], SubmissionIntake.KeepAll, ct))[0]);
             return outcome.AlreadyReceived ? Results.Ok(outcome) : Results.Created($"/api/submissions/{id}/files/{expected}", outcome);
         }).WithSummary("Uploads one file as raw bytes (header X-File-Name: its relative path, percent-encoded); the bytes must hash to the SHA-256 in the address.")
-            .Accepts<Stream>("application/octet-stream").Produces<UploadedFile>(StatusCodes.Status201Created).Produces<UploadedFile>()
+            .Accepts<Stream>("application/octet-stream", "*/*").Produces<UploadedFile>(StatusCodes.Status201Created).Produces<UploadedFile>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -142,7 +142,7 @@ public static class SubmissionsApi
             var result = new UploadResult([.. outcomes.Select(UploadedFile.Of)], refused);
             return stored.Count == 0 ? Results.UnprocessableEntity(result) : Results.Ok(result);
         }).WithSummary("Browser upload: files and zip archives as multipart/form-data. Refused files and archive entries are listed by name with the reason.")
-            .Accepts<IFormFileCollection>("multipart/form-data").Produces<UploadResult>().Produces<UploadResult>(StatusCodes.Status422UnprocessableEntity)
+            .Accepts<IFormFileCollection>("multipart/form-data", "*/*").Produces<UploadResult>().Produces<UploadResult>(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/{id:guid}/clinical/{node}", async (Guid id, string node, HttpContext http, SubmissionIntake intake, CancellationToken ct) =>
@@ -155,7 +155,7 @@ public static class SubmissionsApi
             var view = new ClinicalUploadResult(definition.Name, result.File, result.Rows.Count, result.Accepted, [.. result.Findings.Select(FindingView.Of)]);
             return result.Accepted ? Results.Ok(view) : Results.UnprocessableEntity(view);
         }).WithSummary("Uploads one clinical CSV (raw text/csv, or one file in multipart/form-data) for a node: case, visit, procedure, measurement, imaging_study. Every bad row and column is a finding.")
-            .Accepts<Stream>("text/csv").Produces<ClinicalUploadResult>().Produces<ClinicalUploadResult>(StatusCodes.Status422UnprocessableEntity)
+            .Accepts<Stream>("text/csv", "multipart/form-data", "*/*").Produces<ClinicalUploadResult>().Produces<ClinicalUploadResult>(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         group.MapPost("/{id:guid}/complete", async (Guid id, HttpContext http, SubmissionIntake intake, CancellationToken ct) =>
@@ -172,6 +172,9 @@ public static class SubmissionsApi
             .Produces<SubmissionView>();
         return app;
     }
+
+    // Every upload endpoint also declares */* so that routing lets any content type through to the handler, which
+    // answers a wrong one with problem details a person can act on instead of an empty 415.
 
     /// <summary>Uploads are bounded by the intake's own limits while they stream, not by the server's default body size.</summary>
     internal static void AllowLargeBody(HttpContext http)

@@ -64,13 +64,13 @@ public sealed class OrthancStowTests
                 ids.Add((await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ID").GetString()!);
             }
 
-            using var stow = await rest.PostAsJsonAsync("/dicom-web/servers/midrc/stow", new { Resources = ids });
+            using var stow = await rest.PostAsJsonAsync("/dicom-web/servers/midrc/stow", new Dictionary<string, object> { ["Resources"] = ids });
 
             stow.StatusCode.ShouldBe(HttpStatusCode.OK, await stow.Content.ReadAsStringAsync());
             using var client = host.Client(host.UchToken);
             var submission = await host.InDatabaseAsync(db => Task.FromResult(db.Submissions.Single()));
             submission.Channel.ShouldBe(SubmissionChannel.StowRs);
-            (await IntakeHost.WaitUntilReceivedAsync(client, submission.Id)).Counts.Instances.ShouldBe(4);
+            (await host.IndexedAsync(client, submission.Id)).Counts.Instances.ShouldBe(4);
         }
         finally
         {

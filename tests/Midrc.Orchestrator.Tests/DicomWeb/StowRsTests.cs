@@ -56,7 +56,7 @@ public sealed class StowRsTests : IAsyncLifetime
         json.TryGetProperty("00081198", out _).ShouldBeFalse();
         json.TryGetProperty("00081190", out _).ShouldBeFalse("quarantine is never offered for retrieval");
         var submission = await _host.InDatabaseAsync(db => Task.FromResult(db.Submissions.Single(s => s.Channel == SubmissionChannel.StowRs)));
-        (await IntakeHost.WaitUntilReceivedAsync(client, submission.Id)).Counts.Instances.ShouldBe(3);
+        (await _host.IndexedAsync(client, submission.Id)).Counts.Instances.ShouldBe(3);
     }
 
     [Fact]

@@ -36,13 +36,13 @@ public sealed class BadInputTests : IAsyncLifetime
         {
             (await IntakeHost.PutFileAsync(_uch, _accepted, file)).Dispose();
         }
-        _acceptedBefore = await IntakeHost.CompleteAsync(_uch, _accepted);
+        _acceptedBefore = await _host.CompleteAsync(_uch, _accepted);
     }
 
     public async Task DisposeAsync()
     {
-        // The server is still up, and what it accepted before is exactly as it was.
-        (await _uch.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // The server is still up (and describes itself), and what it accepted before is exactly as it was.
+        (await _uch.GetAsync("/openapi/v1.json")).StatusCode.ShouldBe(HttpStatusCode.OK);
         var after = await IntakeHost.GetAsync(_uch, _accepted);
         after.Counts.ShouldBe(_acceptedBefore.Counts);
         after.Status.ShouldBe(_acceptedBefore.Status);
@@ -105,7 +105,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         using var response = await IntakeHost.PutBytesAsync(_uch, id, new byte[MaxFileBytes + 1], "huge.dcm");
 
-        (await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge)).ShouldContain("larger than the limit of 0.2 MB per file");
+        (await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge)).ShouldContain("larger than the limit of 0.25 MB per file");
         (await _host.CountAsync<ReceivedFile>(q => q.Where(f => f.SubmissionId == id))).ShouldBe(0);
     }
 

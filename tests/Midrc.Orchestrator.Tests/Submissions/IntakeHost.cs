@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Hangfire;
 using Midrc.Curation.Synthetic;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
@@ -15,12 +16,15 @@ namespace Midrc.Orchestrator.Tests.Submissions;
 
 /// <summary>
 /// The real host with two active sites (UCH and MUC), a data request and an API token each, and a folder for the
-/// DICOM files a test generates. Sites talk to it over HTTP exactly as their tools do.
+/// DICOM files a test generates. Sites talk to it over HTTP exactly as their tools do. Hangfire's in-memory storage
+/// and activator are process-wide, so several hosts in one test process cannot each run a job server: the host runs
+/// none, and <see cref="RunEnqueuedJobsAsync"/> performs the jobs the API enqueued, as Hangfire would.
 /// </summary>
 public sealed class IntakeHost : IAsyncDisposable
 {
     private readonly TempFolder _files = new();
     private readonly SyntheticDicomWriter _writer = new(new SyntheticDicomOptions { SiteCode = "UCH", ChestSize = 256 });
+    private readonly HashSet<string> _performed = [];
     private int _written;
 
     private IntakeHost(OrchestratorFactory factory) => Factory = factory;
@@ -36,7 +40,12 @@ public sealed class IntakeHost : IAsyncDisposable
     /// <summary>Starts the host (on a real loopback port when <paramref name="kestrel"/>, for clients outside this process).</summary>
     public static async Task<IntakeHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false)
     {
-        var host = new IntakeHost(new OrchestratorFactory(provider, settings));
+        var values = new Dictionary<string, string?> { ["Midrc:Jobs:RunServer"] = "false" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var host = new IntakeHost(new OrchestratorFactory(provider, values));
         if (kestrel)
         {
             host.Factory.UseKestrel(0);
@@ -132,30 +141,36 @@ public sealed class IntakeHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<SubmissionView>())!;
     }
 
-    /// <summary>Completes the submission and waits for the indexing job to finish.</summary>
-    public static async Task<SubmissionView> CompleteAsync(HttpClient client, Guid submission)
+    /// <summary>Completes the submission and runs the indexing job it enqueued.</summary>
+    public async Task<SubmissionView> CompleteAsync(HttpClient client, Guid submission)
     {
         using var response = await client.PostAsync($"/api/submissions/{submission}/complete", null);
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-        return await WaitUntilReceivedAsync(client, submission);
+        return await IndexedAsync(client, submission);
     }
 
-    public static async Task<SubmissionView> WaitUntilReceivedAsync(HttpClient client, Guid submission)
+    /// <summary>Runs the enqueued jobs, then expects the submission to be received.</summary>
+    public async Task<SubmissionView> IndexedAsync(HttpClient client, Guid submission)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        (await RunEnqueuedJobsAsync()).ShouldBeGreaterThan(0, "completing a submission enqueues its indexing job");
+        var view = await GetAsync(client, submission);
+        view.Status.ShouldBe(nameof(SubmissionStatus.Received));
+        return view;
+    }
+
+    /// <summary>Performs every enqueued job not performed yet (each in its own scope, with its stored arguments); returns how many.</summary>
+    public async Task<int> RunEnqueuedJobsAsync()
+    {
+        var storage = Factory.Services.GetRequiredService<JobStorage>();
+        var jobs = storage.GetMonitoringApi().EnqueuedJobs("default", 0, 10_000).Where(j => _performed.Add(j.Key)).ToList();
+        foreach (var (_, enqueued) in jobs)
         {
-            var view = await GetAsync(client, submission);
-            if (view.Status == nameof(SubmissionStatus.Received))
-            {
-                return view;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Submission {submission} is still {view.Status} after 60 s.");
-            }
-            await Task.Delay(100);
+            await using var scope = Factory.Services.CreateAsyncScope();
+            var job = enqueued.Job;
+            var target = scope.ServiceProvider.GetRequiredService(job.Type);
+            await (Task)job.Method.Invoke(target, [.. job.Args])!;
         }
+        return jobs.Count;
     }
 
     public async Task<int> CountAsync<TEntity>(Func<IQueryable<TEntity>, IQueryable<TEntity>>? filter = null)

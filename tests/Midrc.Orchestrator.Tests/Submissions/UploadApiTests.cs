@@ -31,7 +31,7 @@ public sealed class UploadApiTests
         (await host.CountAsync<Instance>()).ShouldBe(0, "nothing is indexed before the site completes the submission");
         (await IntakeHost.GetAsync(uch, id)).Status.ShouldBe("Receiving");
 
-        var view = await IntakeHost.CompleteAsync(uch, id);
+        var view = await host.CompleteAsync(uch, id);
 
         view.Counts.Files.ShouldBe(5);
         view.Counts.Instances.ShouldBe(5);
@@ -85,14 +85,14 @@ public sealed class UploadApiTests
         {
             (await IntakeHost.PutFileAsync(uch, first, file)).Dispose();
         }
-        await IntakeHost.CompleteAsync(uch, first);
+        await host.CompleteAsync(uch, first);
         var changed = File.ReadAllBytes(ct[1]);
         changed[^1] ^= 0xFF;
 
         var second = await IntakeHost.CreateSubmissionAsync(uch);
         (await IntakeHost.PutFileAsync(uch, second, ct[0])).Dispose();
         (await IntakeHost.PutBytesAsync(uch, second, changed, "changed.dcm")).Dispose();
-        var view = await IntakeHost.CompleteAsync(uch, second);
+        var view = await host.CompleteAsync(uch, second);
 
         view.Findings.Select(g => g.Rule).ShouldBe(["qa.conflicting-sop-instance", "qa.duplicate-sop-instance"], ignoreOrder: true);
         view.Counts.Instances.ShouldBe(1, "the identical file is recognised and indexed once; the conflicting one is indexed with its finding");
@@ -112,7 +112,7 @@ public sealed class UploadApiTests
         (await empty.Content.ReadAsStringAsync()).ShouldContain("Upload the files first");
 
         (await IntakeHost.PutFileAsync(uch, id, host.WriteChest())).Dispose();
-        await IntakeHost.CompleteAsync(uch, id);
+        await host.CompleteAsync(uch, id);
         using var late = await IntakeHost.PutFileAsync(uch, id, host.WriteChest());
         late.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await late.Content.ReadAsStringAsync()).ShouldContain("Start a new submission");
@@ -138,7 +138,7 @@ public sealed class UploadApiTests
         result.Refused.ShouldBeEmpty();
         result.Files.Select(f => f.Name).ShouldBe(["chest.dcm", .. ct.Select(f => "ct.zip/series/" + Path.GetFileName(f))], ignoreOrder: true);
         result.Files.ShouldAllBe(f => f.Readable);
-        (await IntakeHost.CompleteAsync(uch, id)).Counts.Instances.ShouldBe(4);
+        (await host.CompleteAsync(uch, id)).Counts.Instances.ShouldBe(4);
     }
 
     [Fact]
@@ -158,6 +158,6 @@ public sealed class UploadApiTests
         var result = (await response.Content.ReadFromJsonAsync<ClinicalUploadResult>())!;
         result.Rows.ShouldBe(1);
         result.Accepted.ShouldBeTrue();
-        (await IntakeHost.CompleteAsync(uch, id)).Counts.ClinicalFiles.ShouldBe(1);
+        (await host.CompleteAsync(uch, id)).Counts.ClinicalFiles.ShouldBe(1);
     }
 }
