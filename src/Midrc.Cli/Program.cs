@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Midrc.Cli.Operations;
+using Midrc.Cli.Submit;
 using Midrc.Curation.Reports;
 using Midrc.Curation.Workers;
 using Midrc.Cli.Workflows;
@@ -14,4 +15,5 @@ var root = new RootCommand("midrc: check DICOM before sending, submit to the orc
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(OperatorCommands.Sites());
 root.Subcommands.Add(OperatorCommands.Tokens());
+root.Subcommands.Add(SubmitCommand.Create());
 return await root.Parse(args).InvokeAsync();
