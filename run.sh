@@ -11,6 +11,6 @@ ensure_runtime_packages
 dotnet tool restore >/dev/null
 echo "Building..."
 dotnet build src/Midrc.Orchestrator -c Release -nologo -v quiet -clp:ErrorsOnly
-echo "Starting Midrc.Orchestrator at http://127.0.0.1:5080 (data in ./data; Ctrl+C to stop)"
+echo "Starting Midrc.Orchestrator (at http://127.0.0.1:5080 unless --urls says otherwise; data in ./data; Ctrl+C to stop)"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 exec dotnet src/Midrc.Orchestrator/bin/Release/net10.0/Midrc.Orchestrator.dll "$@"

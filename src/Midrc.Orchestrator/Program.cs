@@ -11,6 +11,7 @@ using Midrc.Orchestrator.Notifications;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Storage;
 using Midrc.Orchestrator.Submissions;
+using Midrc.Orchestrator.Workflows;
 using Serilog;
 
 // Untrusted DICOM is parsed in child processes of this executable (GDCM may abort on malformed files).
@@ -37,6 +38,8 @@ try
     builder.AddStorage();
     // Hangfire runs the long work; the database stays the source of truth.
     builder.AddJobs();
+    // Declarative workflows, durable in the database: an invalid definition stops start-up; timers and jobs run exactly once.
+    builder.AddWorkflows();
     builder.AddAuth();
     // Email: an outbox written with each change, sent by a job (or to a pickup folder), daily digests.
     builder.AddNotifications();
@@ -56,6 +59,7 @@ try
     // Upload API (command line, browser, clinical CSVs) and DICOMweb STOW-RS, both authenticated by a site's token.
     app.MapSubmissions();
     app.MapDicomWeb();
+    app.MapWorkflows();
 
     await app.RunAsync();
     return 0;

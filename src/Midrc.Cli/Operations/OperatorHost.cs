@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
+using Midrc.Orchestrator.Workflows;
 
 namespace Midrc.Cli.Operations;
 
@@ -27,6 +28,7 @@ internal static class OperatorHost
             builder.Logging.ClearProviders();
             builder.AddData();
             builder.AddAuth();
+            builder.Services.AddWorkflowRuntime();
             using var host = builder.Build();
             await host.Services.MigrateDatabaseAsync(cancellationToken);
             await using var scope = host.Services.CreateAsyncScope();

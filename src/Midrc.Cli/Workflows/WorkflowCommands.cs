@@ -12,9 +12,10 @@ internal static class WorkflowCommands
 
     public static Command Create()
     {
-        var workflows = new Command("workflows", "Validate and draw the declarative workflow definitions.");
+        var workflows = new Command("workflows", "Validate, draw and migrate the declarative workflow definitions.");
         workflows.Subcommands.Add(Validate());
         workflows.Subcommands.Add(Diagram());
+        workflows.Subcommands.Add(WorkflowMigrateCommand.Create());
         return workflows;
     }
 

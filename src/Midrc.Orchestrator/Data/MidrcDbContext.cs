@@ -47,6 +47,7 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
     public DbSet<WorkflowJournalEntry> WorkflowJournal => Set<WorkflowJournalEntry>();
     public DbSet<WorkflowTimer> WorkflowTimers => Set<WorkflowTimer>();
+    public DbSet<WorkflowJobIntent> WorkflowJobIntents => Set<WorkflowJobIntent>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
@@ -97,6 +98,7 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
         configurationBuilder.Properties<ReleaseState>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<ReleaseChange>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<TimerStatus>().HaveConversion<string>().HaveMaxLength(CodeLength);
+        configurationBuilder.Properties<WorkflowJobStatus>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<OutboxStatus>().HaveConversion<string>().HaveMaxLength(CodeLength);
     }
 
@@ -256,6 +258,8 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.Property(w => w.DefinitionId).HasMaxLength(NameLength);
             e.Property(w => w.SubjectType).HasMaxLength(CodeLength);
             e.Property(w => w.State).HasMaxLength(NameLength);
+            e.Property(w => w.TimeZone).HasMaxLength(64);
+            e.HasIndex(w => new { w.DefinitionId, w.State });
             e.HasIndex(w => new { w.DefinitionId, w.SubjectId }).IsUnique();
             e.HasIndex(w => new { w.SiteId, w.State });
         });
@@ -266,6 +270,7 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.Property(j => j.ToState).HasMaxLength(NameLength);
             e.Property(j => j.Trigger).HasMaxLength(NameLength);
             e.Property(j => j.IdempotencyKey).HasMaxLength(NameLength);
+            e.Property(j => j.Summary).HasMaxLength(NameLength);
             e.HasIndex(j => j.IdempotencyKey).IsUnique();
             e.HasIndex(j => new { j.InstanceId, j.At });
             e.HasOne(j => j.Instance).WithMany(w => w.Journal).HasForeignKey(j => j.InstanceId);
@@ -277,6 +282,16 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.HasIndex(t => new { t.Status, t.DueAt });
             e.HasIndex(t => new { t.InstanceId, t.Name });
             e.HasOne(t => t.Instance).WithMany(w => w.Timers).HasForeignKey(t => t.InstanceId);
+        });
+        modelBuilder.Entity<WorkflowJobIntent>(e =>
+        {
+            e.Property(j => j.Job).HasMaxLength(NameLength);
+            e.Property(j => j.IdempotencyKey).HasMaxLength(NameLength);
+            e.Property(j => j.BackgroundJobId).HasMaxLength(NameLength);
+            e.Property(j => j.Outcome).HasMaxLength(1000);
+            e.HasIndex(j => j.IdempotencyKey).IsUnique();
+            e.HasIndex(j => new { j.Status, j.CreatedAt });
+            e.HasOne(j => j.Instance).WithMany().HasForeignKey(j => j.InstanceId);
         });
         modelBuilder.Entity<OutboxMessage>(e =>
         {

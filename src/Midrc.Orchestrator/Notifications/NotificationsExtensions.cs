@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Hosting;
-using Midrc.Workflows.Loading;
+using Midrc.Orchestrator.Workflows;
 
 namespace Midrc.Orchestrator.Notifications;
 
@@ -16,24 +16,33 @@ public static class NotificationsExtensions
 {
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
-        builder.Services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
-        builder.Services.TryAddSingleton<ISmtpClientFactory, MailKitSmtpClientFactory>();
-        // The workflow runtime registers the library it validates at start-up; this is the fallback for the templates.
-        builder.Services.TryAddSingleton(_ => WorkflowLibrary.LoadFolder(
-            WorkflowLibrary.FindFolderAbove(Directory.GetCurrentDirectory()) ?? WorkflowLibrary.FindFolderAbove(AppContext.BaseDirectory) ?? "workflows"));
-        builder.Services.AddSingleton<EmailRenderer>();
-        builder.Services.AddSingleton<MailDelivery>();
-        builder.Services.AddScoped<Outbox>();
-        builder.Services.AddScoped<OutboxSender>();
-        builder.Services.AddScoped<DailyDigest>();
-        builder.Services.TryAddScoped<Audit.AuditTrail>();
+        builder.Services.AddOutbox();
         builder.Services.AddHostedService<NotificationJobs>();
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(OutboxApi.ProgramManagersPolicy, policy => policy.RequireAssertion(c => c.Resource is HttpContext http && OutboxApi.IsLocal(http)));
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, PlainForbidResultHandler>();
         return builder;
+    }
+
+    /// <summary>
+    /// The outbox, its renderer and its sender, without the recurring jobs: for the host and for anything
+    /// that writes email in its own unit of work (the workflow runtime, the CLI, benchmarks).
+    /// </summary>
+    public static IServiceCollection AddOutbox(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>());
+        services.TryAddSingleton<ISmtpClientFactory, MailKitSmtpClientFactory>();
+        // The templates come from the library the workflow runtime loads and validates at start-up.
+        services.TryAddSingleton(sp => sp.GetRequiredService<WorkflowDefinitions>().Library);
+        services.TryAddSingleton<EmailRenderer>();
+        services.TryAddSingleton<MailDelivery>();
+        services.TryAddScoped<Outbox>();
+        services.TryAddScoped<OutboxSender>();
+        services.TryAddScoped<DailyDigest>();
+        services.TryAddScoped<Audit.AuditTrail>();
+        return services;
     }
 
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app) => app.MapOutbox();

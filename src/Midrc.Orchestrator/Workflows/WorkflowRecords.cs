@@ -18,12 +18,18 @@ public sealed class WorkflowInstance : IVersioned
     /// <summary>The site the subject belongs to, so coordinators see only their own site's workflows.</summary>
     public Guid? SiteId { get; set; }
 
-    /// <summary>The current state; nested states as a dotted path, e.g. <c>onboarding.test-transfer</c>.</summary>
+    /// <summary>The current innermost state (state ids are unique across nesting levels), e.g. <c>checking-test-transfer</c>.</summary>
     public required string State { get; set; }
     public bool IsFinished { get; set; }
 
     /// <summary>The instance's data as JSON (counts, names the templates use, ...).</summary>
     public string DataJson { get; set; } = "{}";
+
+    /// <summary>Deadlines set by the definition's actions, as JSON: name to due instant.</summary>
+    public string DeadlinesJson { get; set; } = "{}";
+
+    /// <summary>IANA time zone of the subject (the site's), in which calendar and business days are counted.</summary>
+    public string TimeZone { get; set; } = "UTC";
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<WorkflowJournalEntry> Journal { get; init; } = [];
@@ -45,6 +51,9 @@ public sealed class WorkflowJournalEntry
     public required string ToState { get; init; }
     public required string Trigger { get; init; }
     public string Reason { get; init; } = "";
+
+    /// <summary>The definition's past-tense phrase for the transition, e.g. "Data use agreement signed".</summary>
+    public string Summary { get; init; } = "";
 
     /// <summary>
     /// Unique: a retried job or a double click with the same key finds the transition already made
@@ -72,5 +81,38 @@ public sealed class WorkflowTimer : IVersioned
     public DateTimeOffset DueAt { get; set; }
     public TimerStatus Status { get; set; }
     public DateTimeOffset? FiredAt { get; set; }
+
+    /// <summary>How many more times the timer fires after this one, one interval apart.</summary>
+    public int RepeatsLeft { get; set; }
+    public long Version { get; set; }
+}
+
+/// <summary>Whether a named job asked for by a transition has done its work.</summary>
+public enum WorkflowJobStatus
+{
+    Pending,
+    Done,
+}
+
+/// <summary>
+/// A named background job a transition asked for (<c>enqueue: run-qa-checks</c>), written in the same
+/// transaction as the transition. Hangfire runs it; the reconciler enqueues it again when no live job has it.
+/// </summary>
+public sealed class WorkflowJobIntent : IVersioned
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid InstanceId { get; set; }
+    public WorkflowInstance? Instance { get; set; }
+    public required string Job { get; init; }
+
+    /// <summary>Unique: the journal entry and the action's position, so a replayed transition never asks twice.</summary>
+    public required string IdempotencyKey { get; init; }
+    public WorkflowJobStatus Status { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The Hangfire job last enqueued for it, so the reconciler can tell whether it is still alive.</summary>
+    public string? BackgroundJobId { get; set; }
+    public string? Outcome { get; set; }
     public long Version { get; set; }
 }

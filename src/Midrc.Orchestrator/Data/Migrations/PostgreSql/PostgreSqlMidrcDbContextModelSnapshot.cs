@@ -1094,6 +1094,10 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("DeadlinesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("DefinitionId")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1121,6 +1125,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1130,12 +1139,68 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DefinitionId", "State");
+
                     b.HasIndex("DefinitionId", "SubjectId")
                         .IsUnique();
 
                     b.HasIndex("SiteId", "State");
 
                     b.ToTable("WorkflowInstances");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BackgroundJobId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("WorkflowJobIntents");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>
@@ -1168,6 +1233,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("ToState")
                         .IsRequired()
@@ -1208,6 +1278,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int>("RepeatsLeft")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1474,6 +1547,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Navigation("Site");
 
                     b.Navigation("Solicitation");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Workflows.WorkflowInstance", "Instance")
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Instance");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>

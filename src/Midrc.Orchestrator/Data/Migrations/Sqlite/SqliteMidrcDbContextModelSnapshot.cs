@@ -1087,6 +1087,10 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DeadlinesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DefinitionId")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1114,6 +1118,11 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -1123,12 +1132,68 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DefinitionId", "State");
+
                     b.HasIndex("DefinitionId", "SubjectId")
                         .IsUnique();
 
                     b.HasIndex("SiteId", "State");
 
                     b.ToTable("WorkflowInstances");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BackgroundJobId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("WorkflowJobIntents");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>
@@ -1160,6 +1225,11 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 
                     b.Property<string>("Reason")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ToState")
@@ -1201,6 +1271,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("RepeatsLeft")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1467,6 +1540,17 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.Navigation("Site");
 
                     b.Navigation("Solicitation");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Workflows.WorkflowInstance", "Instance")
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Instance");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>

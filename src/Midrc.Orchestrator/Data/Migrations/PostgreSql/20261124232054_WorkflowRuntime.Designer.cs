@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlMidrcDbContext))]
-    [Migration("20261124235339_ReceivedFiles")]
-    partial class ReceivedFiles
+    [Migration("20261124232054_WorkflowRuntime")]
+    partial class WorkflowRuntime
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -389,9 +389,6 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("DigestId")
-                        .HasColumnType("uuid");
 
                     b.Property<string>("HtmlBody")
                         .IsRequired()
@@ -876,66 +873,6 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.ToTable("Instances");
                 });
 
-            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Analysis")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("ClinicalNode")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(1024)
-                        .HasColumnType("character varying(1024)");
-
-                    b.Property<bool>("Readable")
-                        .HasColumnType("boolean");
-
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<long>("SizeBytes")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("SopClassUid")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("SopInstanceUid")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<Guid>("SubmissionId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("SubmissionId", "Sha256")
-                        .IsUnique();
-
-                    b.ToTable("ReceivedFiles");
-                });
-
             modelBuilder.Entity("Midrc.Orchestrator.Submissions.Series", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1097,6 +1034,10 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("DeadlinesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("DefinitionId")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1124,6 +1065,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1133,12 +1079,68 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DefinitionId", "State");
+
                     b.HasIndex("DefinitionId", "SubjectId")
                         .IsUnique();
 
                     b.HasIndex("SiteId", "State");
 
                     b.ToTable("WorkflowInstances");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BackgroundJobId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("WorkflowJobIntents");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>
@@ -1171,6 +1173,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("ToState")
                         .IsRequired()
@@ -1211,6 +1218,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int>("RepeatsLeft")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1428,17 +1438,6 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Navigation("Submission");
                 });
 
-            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
-                {
-                    b.HasOne("Midrc.Orchestrator.Submissions.Submission", "Submission")
-                        .WithMany()
-                        .HasForeignKey("SubmissionId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-
-                    b.Navigation("Submission");
-                });
-
             modelBuilder.Entity("Midrc.Orchestrator.Submissions.Series", b =>
                 {
                     b.HasOne("Midrc.Orchestrator.Submissions.Study", "Study")
@@ -1477,6 +1476,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Navigation("Site");
 
                     b.Navigation("Solicitation");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Workflows.WorkflowInstance", "Instance")
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Instance");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>

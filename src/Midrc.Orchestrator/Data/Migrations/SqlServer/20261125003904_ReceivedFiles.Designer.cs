@@ -12,7 +12,7 @@ using Midrc.Orchestrator.Data;
 namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerMidrcDbContext))]
-    [Migration("20261124235347_ReceivedFiles")]
+    [Migration("20261125003904_ReceivedFiles")]
     partial class ReceivedFiles
     {
         /// <inheritdoc />
@@ -1098,6 +1098,10 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("DeadlinesJson")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("DefinitionId")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -1125,6 +1129,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -1134,12 +1143,68 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DefinitionId", "State");
+
                     b.HasIndex("DefinitionId", "SubjectId")
                         .IsUnique();
 
                     b.HasIndex("SiteId", "State");
 
                     b.ToTable("WorkflowInstances");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("BackgroundJobId")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("WorkflowJobIntents");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>
@@ -1172,6 +1237,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.Property<string>("ToState")
                         .IsRequired()
@@ -1212,6 +1282,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("RepeatsLeft")
+                        .HasColumnType("int");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1478,6 +1551,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.Navigation("Site");
 
                     b.Navigation("Solicitation");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJobIntent", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Workflows.WorkflowInstance", "Instance")
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Instance");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Workflows.WorkflowJournalEntry", b =>

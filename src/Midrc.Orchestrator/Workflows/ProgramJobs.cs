@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Midrc.Curation.Findings;
+using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Releases;
+using Midrc.Orchestrator.Submissions;
+
+namespace Midrc.Orchestrator.Workflows;
+
+/// <summary>
+/// <c>run-qa-checks</c>: reads the QA findings recorded for the submission (or, during onboarding, the site's latest
+/// test transfer) and reports the open errors to the workflow. Producing the findings from the files is the intake's work.
+/// </summary>
+public sealed class RunQaChecksJob(MidrcDbContext db, WorkflowRuntime runtime) : IWorkflowJob
+{
+    public string Name => "run-qa-checks";
+
+    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
+    {
+        var submissionId = await context.SubjectSubmissionAsync(db, cancellationToken);
+        var openErrors = submissionId is null
+            ? 0
+            : await db.Findings.CountAsync(f => f.SubmissionId == submissionId && f.Severity == Severity.Error
+                && (f.Status == FindingStatus.Open || f.Status == FindingStatus.WaiverRequested), cancellationToken);
+        if (context.Instance.SubjectType == "site")
+        {
+            return await TestTransfer.ReportAsync(runtime, context, "test-transfer-qa", submissionId is not null && openErrors == 0, cancellationToken);
+        }
+
+        var result = await runtime.FireAsync(context.FollowUp("qa-finished", new Dictionary<string, string> { ["open-errors"] = InstanceData.Number(openErrors) }), cancellationToken);
+        return $"{openErrors} open error finding(s); {result.Message}";
+    }
+}
+
+/// <summary>
+/// <c>verify-deidentification</c>: reads the de-identification reports of the submission's instances. Passed when every
+/// instance has a passed report, failed when any failed; otherwise (not yet checked, or a person must review) it waits.
+/// </summary>
+public sealed class VerifyDeidentificationJob(MidrcDbContext db, WorkflowRuntime runtime) : IWorkflowJob
+{
+    public string Name => "verify-deidentification";
+
+    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
+    {
+        var submissionId = await context.SubjectSubmissionAsync(db, cancellationToken);
+        var instances = await db.Instances.Where(i => i.SubmissionId == submissionId).Select(i => i.Id).ToListAsync(cancellationToken);
+        var reports = await db.DeidentificationReports.Where(r => instances.Contains(r.InstanceId)).Select(r => new { r.InstanceId, r.Outcome }).ToListAsync(cancellationToken);
+        var failed = reports.Count(r => r.Outcome == DeidentificationOutcome.Failed);
+        var passed = instances.Count > 0 && instances.All(i => reports.Any(r => r.InstanceId == i)) && reports.All(r => r.Outcome == DeidentificationOutcome.Passed);
+        if (failed == 0 && !passed)
+        {
+            return $"{instances.Count} file(s), {reports.Count} verified; waiting for the rest (or a person's review) before deciding.";
+        }
+
+        if (context.Instance.SubjectType == "site")
+        {
+            return await TestTransfer.ReportAsync(runtime, context, "test-transfer-deid", passed, cancellationToken);
+        }
+
+        var result = await runtime.FireAsync(context.FollowUp("deid-finished", new Dictionary<string, string> { ["deid-result"] = passed ? "passed" : "failed" }), cancellationToken);
+        return $"{instances.Count} file(s), {failed} failed de-identification; {result.Message}";
+    }
+}
+
+/// <summary><c>freeze-release</c>: fixes the release's contents by marking it frozen (its items no longer change).</summary>
+public sealed class FreezeReleaseJob(MidrcDbContext db, TimeProvider clock) : IWorkflowJob
+{
+    public string Name => "freeze-release";
+
+    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
+    {
+        var frozen = await db.Releases
+            .Where(r => r.Id == context.Instance.SubjectId && r.State == ReleaseState.Open)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, ReleaseState.Frozen).SetProperty(r => r.FrozenAt, clock.GetUtcNow()).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
+        return frozen == 1 ? "Release frozen." : "Release was already frozen (or does not exist).";
+    }
+}
+
+/// <summary>
+/// <c>verify-release</c>: every included item must be an instance that passed de-identification and has no open error
+/// finding; the result (with the reason when it fails) goes to the workflow.
+/// </summary>
+public sealed class VerifyReleaseJob(MidrcDbContext db, WorkflowRuntime runtime) : IWorkflowJob
+{
+    public string Name => "verify-release";
+
+    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
+    {
+        var items = await db.ReleaseItems.Where(i => i.ReleaseId == context.Instance.SubjectId && !i.Excluded).Select(i => i.InstanceId).ToListAsync(cancellationToken);
+        var deidPassed = await db.DeidentificationReports.Where(r => items.Contains(r.InstanceId) && r.Outcome == DeidentificationOutcome.Passed).Select(r => r.InstanceId).Distinct().CountAsync(cancellationToken);
+        var withErrors = await db.Findings.Where(f => f.InstanceId != null && items.Contains(f.InstanceId.Value) && f.Severity == Severity.Error && f.Status == FindingStatus.Open)
+            .Select(f => f.InstanceId).Distinct().CountAsync(cancellationToken);
+        var reason = items.Count == 0 ? "The release has no items."
+            : deidPassed < items.Count ? $"{items.Count - deidPassed} of {items.Count} files have not passed de-identification verification."
+            : withErrors > 0 ? $"{withErrors} files have open error findings."
+            : null;
+        await db.Releases.Where(r => r.Id == context.Instance.SubjectId)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.FailureReason, reason).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
+        var result = await runtime.FireAsync(context.FollowUp("verification-finished", new Dictionary<string, string> { ["release-verification"] = reason is null ? "passed" : "failed" }), cancellationToken);
+        return $"{reason ?? $"All {items.Count} files verified."} {result.Message}";
+    }
+}
+
+/// <summary>
+/// <c>publish-release</c>: marks the release published with the SHA-256 of its manifest (one line per included file's
+/// SHA-256, sorted). Copying files to a data commons is not part of this deployment yet.
+/// </summary>
+public sealed class PublishReleaseJob(MidrcDbContext db, TimeProvider clock) : IWorkflowJob
+{
+    public string Name => "publish-release";
+
+    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
+    {
+        var hashes = await db.ReleaseItems.Where(i => i.ReleaseId == context.Instance.SubjectId && !i.Excluded).Select(i => i.Sha256).ToListAsync(cancellationToken);
+        var manifest = string.Join("\n", hashes.Order(StringComparer.Ordinal));
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest)));
+        var published = await db.Releases
+            .Where(r => r.Id == context.Instance.SubjectId && r.State != ReleaseState.Published)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, ReleaseState.Published).SetProperty(r => r.PublishedAt, clock.GetUtcNow())
+                .SetProperty(r => r.ManifestSha256, digest).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
+        return published == 1 ? $"Release published: {hashes.Count} files, manifest {digest}." : "Release was already published (or does not exist).";
+    }
+}
+
+/// <summary><c>send-digest</c>: digests belong to the notifications feature, which sends them from the outbox; this job says so and does nothing.</summary>
+public sealed class SendDigestJob : IWorkflowJob
+{
+    public string Name => "send-digest";
+
+    public Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken) =>
+        Task.FromResult("Nothing sent: daily digests are sent by the notifications feature from the outbox.");
+}
+
+/// <summary>Helpers the program's jobs share.</summary>
+internal static class WorkflowJobHelpers
+{
+    /// <summary>A follow-up trigger fired by the orchestrator, once per intent, with the job's results as data.</summary>
+    public static FireRequest FollowUp(this WorkflowJobContext context, string trigger, IReadOnlyDictionary<string, string> data) =>
+        new(context.Instance.Id, trigger, Actor.System, context.FollowUpKey) { Data = data };
+
+    /// <summary>The submission the job is about: the subject itself, or for a site in onboarding its latest test transfer.</summary>
+    public static async Task<Guid?> SubjectSubmissionAsync(this WorkflowJobContext context, MidrcDbContext db, CancellationToken cancellationToken) =>
+        context.Instance.SubjectType == "site"
+            ? await db.Submissions.Where(s => s.SiteId == context.Instance.SubjectId).OrderByDescending(s => s.StartedAt).Select(s => (Guid?)s.Id).FirstOrDefaultAsync(cancellationToken)
+            : context.Instance.SubjectId;
+}
+
+/// <summary>
+/// The onboarding test transfer passes when both QA and de-identification pass. Each job records its half for the
+/// round (the transition that asked for the checks); whichever finishes second fires <c>test-transfer-checked</c>.
+/// </summary>
+internal static class TestTransfer
+{
+    public static async Task<string> ReportAsync(WorkflowRuntime runtime, WorkflowJobContext context, string key, bool passed, CancellationToken cancellationToken)
+    {
+        var round = context.Intent.IdempotencyKey[..context.Intent.IdempotencyKey.LastIndexOf(':')];
+        var value = $"{(passed ? "passed" : "failed")} {round}";
+        var recorded = await runtime.RecordDataAsync(context.Instance.Id, new Dictionary<string, string> { [key] = value }, cancellationToken);
+        var qa = recorded.GetValueOrDefault("test-transfer-qa");
+        var deid = recorded.GetValueOrDefault("test-transfer-deid");
+        if (qa?.EndsWith(round, StringComparison.Ordinal) != true || deid?.EndsWith(round, StringComparison.Ordinal) != true)
+        {
+            return $"Test transfer {key[14..]} {(passed ? "passed" : "failed")}; waiting for the other check.";
+        }
+
+        var both = qa.StartsWith("passed", StringComparison.Ordinal) && deid.StartsWith("passed", StringComparison.Ordinal);
+        var result = await runtime.FireAsync(context.FollowUp("test-transfer-checked", new Dictionary<string, string> { ["test-transfer-result"] = both ? "passed" : "failed" }), cancellationToken);
+        return $"Test transfer {(both ? "passed" : "failed")} its checks; {result.Message}";
+    }
+}
