@@ -1,9 +1,10 @@
 using System.CommandLine;
 using Midrc.Cli.Operations;
+using Midrc.Cli.Submit;
 using Midrc.Cli.Verify;
+using Midrc.Cli.Workflows;
 using Midrc.Curation.Reports;
 using Midrc.Curation.Workers;
-using Midrc.Cli.Workflows;
 
 // `midrc verify` parses files in child processes of this same executable.
 if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
@@ -16,4 +17,5 @@ root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(OperatorCommands.Sites());
 root.Subcommands.Add(OperatorCommands.Tokens());
+root.Subcommands.Add(SubmitCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -3,12 +3,14 @@ using Midrc.Curation.Reports;
 using Midrc.Curation.Workers;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.DicomWeb;
 using Midrc.Orchestrator.Health;
 using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Jobs;
 using Midrc.Orchestrator.Notifications;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Storage;
+using Midrc.Orchestrator.Submissions;
 using Midrc.Orchestrator.Workflows;
 using Serilog;
 
@@ -41,6 +43,8 @@ try
     builder.AddAuth();
     // Email: an outbox written with each change, sent by a job (or to a pickup folder), daily digests.
     builder.AddNotifications();
+    // Sites' data in: one intake for every channel, parsing in worker processes, indexing in a job.
+    builder.AddSubmissions();
     builder.AddHealth();
     builder.Services.AddOpenApi();
 
@@ -52,6 +56,9 @@ try
     app.MapJobsDashboard();
     app.MapSites();
     app.MapNotifications();
+    // Upload API (command line, browser, clinical CSVs) and DICOMweb STOW-RS, both authenticated by a site's token.
+    app.MapSubmissions();
+    app.MapDicomWeb();
     app.MapWorkflows();
 
     await app.RunAsync();

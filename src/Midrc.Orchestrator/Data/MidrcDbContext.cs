@@ -31,6 +31,7 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<Solicitation> Solicitations => Set<Solicitation>();
     public DbSet<Submission> Submissions => Set<Submission>();
     public DbSet<StoredObject> StoredObjects => Set<StoredObject>();
+    public DbSet<ReceivedFile> ReceivedFiles => Set<ReceivedFile>();
     public DbSet<Study> Studies => Set<Study>();
     public DbSet<Series> Series => Set<Series>();
     public DbSet<Instance> Instances => Set<Instance>();
@@ -168,6 +169,17 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.Property(o => o.Sha256).HasMaxLength(HashLength);
             e.Property(o => o.Md5).HasMaxLength(32);
             e.Property(o => o.StorageKey).HasMaxLength(NameLength);
+        });
+        modelBuilder.Entity<ReceivedFile>(e =>
+        {
+            e.Property(f => f.Sha256).HasMaxLength(HashLength);
+            e.Property(f => f.Name).HasMaxLength(1024);
+            e.Property(f => f.Kind).HasConversion<string>().HasMaxLength(CodeLength);
+            e.Property(f => f.ClinicalNode).HasMaxLength(CodeLength);
+            e.Property(f => f.SopClassUid).HasMaxLength(UidLength);
+            e.Property(f => f.SopInstanceUid).HasMaxLength(UidLength);
+            e.HasIndex(f => new { f.SubmissionId, f.Sha256 }).IsUnique();
+            e.HasOne(f => f.Submission).WithMany().HasForeignKey(f => f.SubmissionId);
         });
         modelBuilder.Entity<Study>(e =>
         {

@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Midrc.Curation.Dicom;
 using Midrc.Curation.Profiles;
-using Midrc.Curation.Qa;
-using Midrc.Curation.Reports;
 using Midrc.Curation.Synthetic;
 using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Auth;
@@ -14,7 +11,7 @@ using Midrc.Orchestrator.Qa;
 using Midrc.Orchestrator.Releases;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Solicitations;
-using Midrc.Orchestrator.Storage;
+using Midrc.Orchestrator.Submissions;
 using Microsoft.Extensions.Options;
 using Severity = Midrc.Curation.Findings.Severity;
 
@@ -28,7 +25,8 @@ namespace Midrc.Orchestrator.Demo;
 /// </summary>
 public sealed class DemoProgram(
     MidrcDbContext db,
-    IQuarantineStore store,
+    SubmissionIntake intake,
+    SubmissionIndexer indexer,
     TimeProvider clock,
     IOptions<MidrcOptions> options,
     ILogger<DemoProgram> logger)
@@ -134,10 +132,11 @@ public sealed class DemoProgram(
     }
 
     /// <summary>
-    /// Writes a site's exams, stores them in quarantine, indexes them and runs the real checks. An exam
-    /// set whose checks pass is accepted and its instances verified; otherwise its findings stay open.
+    /// Writes a site's exams and sends them through the real intake (quarantine store, worker processes, index, checks),
+    /// then plays the rest of the submission workflow: an exam set whose checks pass is accepted and its instances
+    /// verified; otherwise its findings stay open.
     /// </summary>
-    private async Task<Submissions.Submission> SubmitAsync(Site site, Solicitation request, string scratch, int patients, int ctSlices, int? declaredFiles, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task<Submission> SubmitAsync(Site site, Solicitation request, string scratch, int patients, int ctSlices, int? declaredFiles, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var writer = new SyntheticDicomWriter(new SyntheticDicomOptions { SiteCode = site.Code, ChestModality = patients % 2 == 0 ? "DX" : "CR" });
         var folder = Path.Combine(scratch, site.Code);
@@ -151,81 +150,27 @@ public sealed class DemoProgram(
             files.AddRange(writer.WriteCtSeries(Path.Combine(folder, "p1-ct"), ctSlices, 1).Files);
         }
 
-        var submission = new Submissions.Submission
-        {
-            SiteId = site.Id,
-            SolicitationId = request.Id,
-            Channel = Submissions.SubmissionChannel.Demo,
-            Status = Submissions.SubmissionStatus.Receiving,
-            DeclaredFiles = declaredFiles,
-            StartedAt = at,
-            SubmittedBy = $"coordinator@{site.Code.ToLowerInvariant()}.example",
-        };
-        db.Submissions.Add(submission);
-
-        var profile = ProfileLoader.LoadDefault();
-        var verifier = new FileVerifier(profile);
-        var reader = new GdcmDicomReader();
-        var indexed = new List<SubmittedFile>();
-        var findings = new List<QaFinding>();
-        var studies = new Dictionary<string, Submissions.Study>();
-        var series = new Dictionary<string, Submissions.Series>();
-        var instances = new List<Submissions.Instance>();
+        var coordinator = $"coordinator@{site.Code.ToLowerInvariant()}.example";
+        var submission = await intake.OpenAsync(site, new NewSubmission(SubmissionChannel.Demo, coordinator, request.Id, declaredFiles, StartedAt: at), cancellationToken);
+        var received = new List<ReceivedObject>();
         foreach (var file in files)
         {
-            var view = reader.Read(file);
-            var attributes = IndexAttributes.From(view);
-            StoredBytes stored;
-            await using (var content = File.OpenRead(file))
-            {
-                stored = await store.PutAsync(content, cancellationToken);
-            }
-            if (!stored.AlreadyPresent && await db.StoredObjects.FindAsync([stored.Sha256], cancellationToken) is null)
-            {
-                db.StoredObjects.Add(new Submissions.StoredObject { Sha256 = stored.Sha256, Md5 = stored.Md5, SizeBytes = stored.SizeBytes, StorageKey = stored.StorageKey, StoredAt = at });
-            }
-            var study = studies.TryGetValue(attributes.StudyInstanceUid!, out var s) ? s : studies[attributes.StudyInstanceUid!] = db.Studies.Add(new Submissions.Study
-            {
-                SiteId = site.Id,
-                StudyInstanceUid = attributes.StudyInstanceUid!,
-                PatientPseudonym = attributes.PatientId!,
-                Description = attributes.StudyDescription ?? "",
-            }).Entity;
-            var seriesRow = series.TryGetValue(attributes.SeriesInstanceUid!, out var r) ? r : series[attributes.SeriesInstanceUid!] = db.Series.Add(new Submissions.Series
-            {
-                Study = study,
-                SeriesInstanceUid = attributes.SeriesInstanceUid!,
-                Modality = attributes.Modality ?? "",
-                BodyPart = attributes.BodyPartExamined ?? "",
-                Description = attributes.SeriesDescription ?? "",
-            }).Entity;
-            var instance = db.Instances.Add(new Submissions.Instance
-            {
-                Series = seriesRow,
-                SubmissionId = submission.Id,
-                SopInstanceUid = attributes.SopInstanceUid!,
-                SopClassUid = attributes.SopClassUid!,
-                TransferSyntaxUid = attributes.TransferSyntaxUid ?? "",
-                Sha256 = stored.Sha256,
-                OriginalName = Path.GetRelativePath(folder, file),
-                ReceivedAt = at,
-            }).Entity;
-            instances.Add(instance);
-            var name = instance.OriginalName;
-            indexed.Add(new SubmittedFile(name, stored.Sha256, attributes));
-            findings.AddRange(verifier.Verify(view).Select(f => ToRow(f with { File = name }, site, submission, instance.Id, attributes, at)));
+            await using var content = File.OpenRead(file);
+            received.Add(await intake.StoreAsync(submission, content, Path.GetRelativePath(folder, file), cancellationToken));
         }
-        var checker = new SubmissionChecker(profile);
-        findings.AddRange(checker.Check(indexed, new Dictionary<string, string>(), new DeclaredCounts(declaredFiles, null, null))
-            .Select(f => ToRow(f, site, submission, null, indexed.FirstOrDefault(i => i.File == f.File)?.Attributes, at)));
-        db.Findings.AddRange(findings);
+        await intake.AnalyzeAsync(submission, received, SubmissionIntake.KeepAll, cancellationToken);
+        await intake.CompleteAsync(submission, coordinator, cancellationToken);
+        await indexer.IndexAsync(submission.Id, cancellationToken);
 
+        var findings = await db.Findings.Where(f => f.SubmissionId == submission.Id).ToListAsync(cancellationToken);
+        var instances = await db.Instances.Where(i => i.SubmissionId == submission.Id).ToListAsync(cancellationToken);
+        var profile = ProfileLoader.LoadDefault();
         var blocked = findings.Any(f => f.Severity == Severity.Error);
-        submission.Status = blocked ? Submissions.SubmissionStatus.AwaitingFixes : Submissions.SubmissionStatus.Accepted;
+        submission.Status = blocked ? SubmissionStatus.AwaitingFixes : SubmissionStatus.Accepted;
         submission.CompletedAt = at.AddMinutes(3);
         foreach (var instance in instances)
         {
-            instance.QuarantineState = blocked ? Submissions.QuarantineState.Quarantined : Submissions.QuarantineState.Verified;
+            instance.QuarantineState = blocked ? QuarantineState.Quarantined : QuarantineState.Verified;
             db.DeidentificationReports.Add(new DeidentificationReport
             {
                 InstanceId = instance.Id,
@@ -242,28 +187,10 @@ public sealed class DemoProgram(
         return submission;
     }
 
-    private static QaFinding ToRow(Curation.Findings.Finding f, Site site, Submissions.Submission submission, Guid? instanceId, IndexAttributes? attributes, DateTimeOffset at) => new()
-    {
-        SiteId = site.Id,
-        SubmissionId = submission.Id,
-        InstanceId = instanceId,
-        Rule = f.Rule,
-        Severity = f.Severity,
-        File = f.File,
-        Tag = f.Tag,
-        Path = f.Path,
-        Keyword = f.Keyword,
-        Message = f.Message,
-        Hint = f.Hint,
-        StudyInstanceUid = attributes?.StudyInstanceUid ?? "",
-        SeriesInstanceUid = attributes?.SeriesInstanceUid ?? "",
-        CreatedAt = at.AddMinutes(2),
-    };
-
     /// <summary>Release 1: the accepted submission's verified instances, with a manifest of their checksums.</summary>
-    private async Task PublishAsync(CollectionProgram program, Submissions.Submission submission, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task PublishAsync(CollectionProgram program, Submission submission, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var items = await db.Instances.Where(i => i.SubmissionId == submission.Id && i.QuarantineState == Submissions.QuarantineState.Verified)
+        var items = await db.Instances.Where(i => i.SubmissionId == submission.Id && i.QuarantineState == QuarantineState.Verified)
             .Include(i => i.Stored).OrderBy(i => i.SopInstanceUid).ToListAsync(cancellationToken);
         var manifest = new StringBuilder("path\tsize\tmd5\tsha256\n");
         foreach (var i in items)

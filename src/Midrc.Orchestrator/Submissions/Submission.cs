@@ -18,6 +18,9 @@ public enum SubmissionStatus
 {
     /// <summary>Files are arriving; not yet visible to checks.</summary>
     Receiving,
+
+    /// <summary>The site said it is done; the received files are being indexed and checked.</summary>
+    Analyzing,
     Received,
     QaRunning,
     AwaitingFixes,

@@ -30,6 +30,8 @@ public sealed class OrchestratorFactory(DatabaseProvider provider = DatabaseProv
             ["Midrc:Database:Provider"] = provider.ToString(),
             ["Midrc:Database:ConnectionString"] = provider == DatabaseProvider.Sqlite ? "" : TestDatabases.CreateEmpty(provider, _folder.Path),
             ["Midrc:Jobs:PollInterval"] = "00:00:00.200",
+            // The test runner is not the host executable: workers run the host's assembly from the test output.
+            ["Midrc:Intake:WorkerAssembly"] = Path.Combine(AppContext.BaseDirectory, "Midrc.Orchestrator.dll"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

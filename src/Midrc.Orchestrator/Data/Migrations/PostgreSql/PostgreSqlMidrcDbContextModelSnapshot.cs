@@ -873,6 +873,66 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.ToTable("Instances");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Analysis")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ClinicalNode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<bool>("Readable")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SopClassUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("SubmissionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubmissionId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("ReceivedFiles");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Submissions.Series", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1434,6 +1494,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Navigation("Series");
 
                     b.Navigation("Stored");
+
+                    b.Navigation("Submission");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Submissions.Submission", "Submission")
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
 
                     b.Navigation("Submission");
                 });

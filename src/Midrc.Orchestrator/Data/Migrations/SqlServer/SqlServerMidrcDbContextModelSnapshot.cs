@@ -874,6 +874,66 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.ToTable("Instances");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Analysis")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("ClinicalNode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("nvarchar(1024)");
+
+                    b.Property<bool>("Readable")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SopClassUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<Guid>("SubmissionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubmissionId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("ReceivedFiles");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Submissions.Series", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1435,6 +1495,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.Navigation("Series");
 
                     b.Navigation("Stored");
+
+                    b.Navigation("Submission");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Submissions.Submission", "Submission")
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
 
                     b.Navigation("Submission");
                 });

@@ -866,6 +866,66 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.ToTable("Instances");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Analysis")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClinicalNode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Readable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SopClassUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubmissionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubmissionId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("ReceivedFiles");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Submissions.Series", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1427,6 +1487,17 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.Navigation("Series");
 
                     b.Navigation("Stored");
+
+                    b.Navigation("Submission");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Submissions.ReceivedFile", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Submissions.Submission", "Submission")
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
 
                     b.Navigation("Submission");
                 });

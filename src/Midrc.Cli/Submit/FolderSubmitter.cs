@@ -1,0 +1,254 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Midrc.Cli.Submit;
+
+/// <summary>
+/// Sends one folder as one submission: hashes every file, creates the submission (or resumes the one the folder's
+/// state file names), asks the server which files it still needs, sends those in parallel with retries, completes
+/// the submission and prints a summary.
+/// </summary>
+internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole console)
+{
+    private const int Attempts = 4;
+    private const int HashesPerRequest = 10_000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private sealed record LocalFile(string Path, string Name, long Size)
+    {
+        public string Sha256 { get; set; } = "";
+    }
+
+    private sealed record Sent(LocalFile File, bool Readable, string? Problem, string? Refusal = null);
+
+    private sealed record Submission(Guid Id, string Status);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(options.Folder))
+        {
+            throw new SubmitException($"The folder '{options.Folder}' does not exist.");
+        }
+        if (string.IsNullOrWhiteSpace(options.Token))
+        {
+            throw new SubmitException("No API token: give your site's token with --token midrc_... or in the environment variable MIDRC_TOKEN.");
+        }
+        var files = Directory.EnumerateFiles(options.Folder, "*", SearchOption.AllDirectories)
+            .Where(p => Path.GetFileName(p) != SubmitState.FileName)
+            .Order(StringComparer.Ordinal)
+            .Select(p => new LocalFile(p, Path.GetRelativePath(options.Folder, p).Replace('\\', '/'), new FileInfo(p).Length))
+            .ToList();
+        if (files.Count == 0)
+        {
+            throw new SubmitException($"The folder '{options.Folder}' holds no files to send.");
+        }
+        using var http = new HttpClient { BaseAddress = new Uri(options.Server.ToString().TrimEnd('/') + "/"), Timeout = TimeSpan.FromHours(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token.Trim());
+
+        await WithProgressAsync("Computing checksums", files, async (file, ct) => file.Sha256 = await HashAsync(file.Path, ct), cancellationToken);
+        var state = SubmitState.Load(options.Folder);
+        var key = SubmitState.Key(options.Server, options.Folder);
+        var submission = await ResumeOrCreateAsync(http, state, key, cancellationToken);
+        if (submission.Status != "Receiving")
+        {
+            console.MarkupLine($"This folder was already sent as submission [bold]{submission.Id}[/], which is {Markup.Escape(submission.Status)}. To send it again as a new submission, delete {SubmitState.FileName} from the folder.");
+            return 0;
+        }
+        var missing = await MissingAsync(http, submission.Id, files, cancellationToken);
+        var toSend = files.Where(f => missing.Contains(f.Sha256)).ToList();
+        var sent = new ConcurrentBag<Sent>();
+        var refused = new ConcurrentDictionary<string, string>();
+        var failed = new ConcurrentDictionary<string, string>();
+        var clock = Stopwatch.StartNew();
+        await WithProgressAsync("Sending", toSend, async (file, ct) =>
+        {
+            try
+            {
+                var result = await SendAsync(http, submission.Id, file, ct);
+                if (result.Refusal is { } refusal)
+                {
+                    refused[file.Name] = refusal;
+                }
+                else
+                {
+                    sent.Add(result);
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                failed[file.Name] = e.Message;
+            }
+        }, cancellationToken);
+        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+        var bytes = sent.Sum(s => s.File.Size);
+        var unreadable = sent.Where(s => !s.Readable).ToList();
+        foreach (var (name, reason) in refused.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            console.MarkupLine($"[red]refused[/] {Markup.Escape(name)}: {Markup.Escape(reason)}");
+        }
+        foreach (var s in unreadable.OrderBy(s => s.File.Name, StringComparer.Ordinal))
+        {
+            console.MarkupLine($"[red]unreadable[/] {Markup.Escape(s.File.Name)}: {Markup.Escape(s.Problem ?? "not DICOM")}");
+        }
+        foreach (var (name, reason) in failed.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            console.MarkupLine($"[red]not sent[/] {Markup.Escape(name)}: {Markup.Escape(reason)}");
+        }
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Submission {submission.Id}: {sent.Count} file(s) sent, {files.Count - toSend.Count} skipped (already on the server), {refused.Count + unreadable.Count} rejected, {failed.Count} failed; {bytes / 1e6:0.0} MB in {seconds:0.0} s ({bytes / 1e6 / seconds:0.0} MB/s)."));
+        if (!failed.IsEmpty)
+        {
+            console.WriteLine("Some files could not be sent. Run the same command again: it resumes and sends only what is missing.");
+            return 2;
+        }
+        if (sent.IsEmpty && files.Count == toSend.Count)
+        {
+            console.WriteLine("Nothing was taken, so the submission was not completed.");
+            return 1;
+        }
+        using (var complete = await http.PostAsync($"api/submissions/{submission.Id}/complete", null, cancellationToken))
+        {
+            await EnsureAsync(complete, cancellationToken);
+        }
+        console.WriteLine("Completed: the center now checks the submission; its findings will be listed for your site.");
+        return refused.IsEmpty && unreadable.Count == 0 ? 0 : 1;
+    }
+
+    private async Task<Submission> ResumeOrCreateAsync(HttpClient http, SubmitState state, string key, CancellationToken cancellationToken)
+    {
+        if (state.Submissions.TryGetValue(key, out var known))
+        {
+            using var look = await http.GetAsync($"api/submissions/{known}", cancellationToken);
+            if (look.StatusCode != HttpStatusCode.NotFound)
+            {
+                await EnsureAsync(look, cancellationToken);
+                var existing = (await look.Content.ReadFromJsonAsync<Submission>(Json, cancellationToken))!;
+                if (existing.Status == "Receiving")
+                {
+                    console.WriteLine($"Resuming submission {existing.Id}.");
+                }
+                return existing;
+            }
+        }
+        using var create = await http.PostAsJsonAsync("api/submissions", new { solicitationId = options.Solicitation, channel = "cli" }, Json, cancellationToken);
+        await EnsureAsync(create, cancellationToken);
+        var created = (await create.Content.ReadFromJsonAsync<Submission>(Json, cancellationToken))!;
+        state.Submissions[key] = created.Id;
+        state.Save(options.Folder);
+        return created;
+    }
+
+    private static async Task<HashSet<string>> MissingAsync(HttpClient http, Guid id, List<LocalFile> files, CancellationToken cancellationToken)
+    {
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in files.Select(f => f.Sha256).Distinct(StringComparer.Ordinal).Chunk(HashesPerRequest))
+        {
+            using var response = await http.PostAsJsonAsync($"api/submissions/{id}/files/missing", new { sha256 = chunk }, Json, cancellationToken);
+            await EnsureAsync(response, cancellationToken);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            missing.UnionWith(body.RootElement.GetProperty("missing").EnumerateArray().Select(e => e.GetString()!));
+        }
+        return missing;
+    }
+
+    /// <summary>Sends one file, retrying what may be transient (network, 5xx, 429, a checksum mismatch); a refusal is final.</summary>
+    private static async Task<Sent> SendAsync(HttpClient http, Guid id, LocalFile file, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                using var content = new StreamContent(stream, 1 << 16);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                using var request = new HttpRequestMessage(HttpMethod.Put, $"api/submissions/{id}/files/{file.Sha256}") { Content = content };
+                request.Headers.Add("X-File-Name", Uri.EscapeDataString(file.Name));
+                using var response = await http.SendAsync(request, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                    var readable = body.RootElement.GetProperty("readable").GetBoolean();
+                    return new Sent(file, readable, body.RootElement.TryGetProperty("problem", out var p) ? p.GetString() : null);
+                }
+                var retryable = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or HttpStatusCode.UnprocessableEntity;
+                if (!retryable || attempt == Attempts)
+                {
+                    var detail = await DetailAsync(response, cancellationToken);
+                    if (response.StatusCode == HttpStatusCode.Unauthorized)
+                    {
+                        throw new SubmitException(detail);
+                    }
+                    return new Sent(file, false, null, detail);
+                }
+            }
+            catch (HttpRequestException) when (attempt < Attempts)
+            {
+                // Retried below, after a pause.
+            }
+            catch (IOException e) when (attempt < Attempts && e is not FileNotFoundException)
+            {
+                // The file was busy or the connection broke mid-file: retried below.
+            }
+            if (attempt >= 2)
+            {
+                // A checksum mismatch may mean the file changed since it was hashed: hash it again.
+                file.Sha256 = await HashAsync(file.Path, cancellationToken);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+        }
+    }
+
+    private async Task WithProgressAsync(string what, List<LocalFile> files, Func<LocalFile, CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask(what, maxValue: Math.Max(1, files.Sum(f => f.Size)));
+                await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancellationToken }, async (file, ct) =>
+                {
+                    await work(file, ct);
+                    task.Increment(file.Size);
+                });
+                task.Value = task.MaxValue;
+            });
+
+    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new SubmitException(await DetailAsync(response, cancellationToken));
+        }
+    }
+
+    /// <summary>The server's problem detail (written for a coordinator), or the status when it sent none.</summary>
+    private static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var problem = JsonDocument.Parse(text);
+            if (problem.RootElement.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } message)
+            {
+                return message;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not problem details (a proxy's error page): the status says what there is to say.
+        }
+        return $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+    }
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Midrc.Curation.Synthetic;
+using Midrc.Orchestrator.Audit;
+using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Data;
+
+// Usage: dotnet run -c Release --project src/Midrc.Intake.Bench -- [--slices 500] [--ct-size 512] [--chests 5] [--chest-size 2048] [--parallel 4]
+var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
+int Setting(string name, int fallback) => settings.GetValue(name, fallback);
+var work = Directory.CreateTempSubdirectory("midrc-intake-bench-").FullName;
+try
+{
+    Console.WriteLine($"Generating data in {work} ...");
+    var writer = new SyntheticDicomWriter(new SyntheticDicomOptions { SiteCode = "UCH", CtSize = Setting("ct-size", 512), ChestSize = Setting("chest-size", 2048) });
+    var ct = writer.WriteCtSeries(Path.Combine(work, "ct", "series"), Setting("slices", 500), 1).Files;
+    var chests = Enumerable.Range(2, Setting("chests", 5)).Select(p => writer.WriteChestRadiograph(Path.Combine(work, "cxr", $"p{p}"), p).Files[0]).ToList();
+
+    var port = FreePort();
+    var server = $"http://127.0.0.1:{port}";
+    var dataFolder = Path.Combine(work, "host");
+    using var host = Start("Midrc.Orchestrator.dll", work, new Dictionary<string, string>
+    {
+        ["Midrc__DataFolder"] = dataFolder,
+        ["Midrc__SeedDemo"] = "true",
+        ["Midrc__PublicUrl"] = server,
+        ["Midrc__Jobs__PollInterval"] = "00:00:00.2",
+        ["Urls"] = server,
+        ["Serilog__MinimumLevel__Default"] = "Warning",
+    });
+    using var http = new HttpClient { BaseAddress = new Uri(server) };
+    await WaitForHealthAsync(http, host);
+    var token = await CreateTokenAsync(Path.Combine(dataFolder, "midrc.db"));
+    http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+    Console.WriteLine();
+    Console.WriteLine($"{"set",-28} {"files",6} {"MB",8} {"read+hash MB/s",15} {"submit MB/s",12} {"files/s",8} {"+index MB/s",12} {"files/s",8} {"host peak RSS",14}");
+    foreach (var (name, files) in new[] { ($"CT series ({ct.Count} slices)", ct), ($"chest X-rays ({chests.Count})", chests) })
+    {
+        var folder = Path.GetDirectoryName(Path.GetDirectoryName(files[0]))!;
+        var megabytes = files.Sum(f => new FileInfo(f).Length) / 1e6;
+        var baseline = Baseline(files);
+        var clock = Stopwatch.StartNew();
+        var submit = Run("midrc.dll", work, ["submit", "--server", server, "--token", token, "--parallel", Setting("parallel", 4).ToString(CultureInfo.InvariantCulture), folder]);
+        var uploaded = clock.Elapsed.TotalSeconds;
+        if (submit.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"midrc submit failed ({submit.ExitCode}): {submit.Output}");
+        }
+        var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, ".midrc-submit.json")));
+        var id = state.RootElement.GetProperty("Submissions").EnumerateObject().Single().Value.GetString();
+        await WaitUntilReceivedAsync(http, id!);
+        var indexed = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-28} {files.Count,6} {megabytes,8:0.0} {megabytes / baseline,15:0.0} {megabytes / uploaded,12:0.0} {files.Count / uploaded,8:0.0} {megabytes / indexed,12:0.0} {files.Count / indexed,8:0.0} {PeakRssMegabytes(host),11:0} MB"));
+    }
+    Console.WriteLine();
+    Console.WriteLine("read+hash: the best of three runs of `cat FILES > /dev/null` and `sha256sum FILES`, timed together (warm cache).");
+    Console.WriteLine("submit: `midrc submit` end to end (checksums, create, ask what is missing, parallel PUT, complete) against the host on loopback, which streams to the quarantine store with SHA-256 + MD5 and parses in 2 worker processes.");
+    Console.WriteLine("+index: until the indexing job has stored the index and every finding (status Received).");
+    host.Kill(entireProcessTree: true);
+    await host.WaitForExitAsync();
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+return 0;
+
+static double Baseline(IReadOnlyList<string> files)
+{
+    var best = double.MaxValue;
+    for (var round = 0; round < 3; round++)
+    {
+        var clock = Stopwatch.StartNew();
+        Run("/bin/sh", "/", ["-c", "cat \"$@\" > /dev/null && sha256sum \"$@\" > /dev/null", "sh", .. files]);
+        best = Math.Min(best, clock.Elapsed.TotalSeconds);
+    }
+    return best;
+}
+
+static Process Start(string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+{
+    var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+    start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
+    foreach (var (key, value) in environment)
+    {
+        start.Environment[key] = value;
+    }
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine(e.Data); };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+static (int ExitCode, string Output) Run(string program, string workingDirectory, IEnumerable<string> args)
+{
+    var dotnet = program.EndsWith(".dll", StringComparison.Ordinal);
+    var start = new ProcessStartInfo(dotnet ? "dotnet" : program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+    if (dotnet)
+    {
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+    }
+    foreach (var a in args)
+    {
+        start.ArgumentList.Add(a);
+    }
+    using var process = Process.Start(start)!;
+    var error = process.StandardError.ReadToEndAsync();
+    var output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    return (process.ExitCode, output + error.Result);
+}
+
+static async Task WaitForHealthAsync(HttpClient http, Process host)
+{
+    for (var i = 0; i < 600; i++)
+    {
+        if (host.HasExited)
+        {
+            throw new InvalidOperationException($"The orchestrator exited with code {host.ExitCode}.");
+        }
+        try
+        {
+            using var health = await http.GetAsync("/health");
+            if (health.IsSuccessStatusCode)
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            // Still starting.
+        }
+        await Task.Delay(200);
+    }
+    throw new TimeoutException("The orchestrator did not become healthy within 2 minutes.");
+}
+
+static async Task<string> CreateTokenAsync(string database)
+{
+    var options = DatabaseProviders.Configure(new DbContextOptionsBuilder<SqliteMidrcDbContext>(), DatabaseProvider.Sqlite, $"Data Source={database}").Options;
+    await using var db = new SqliteMidrcDbContext(options);
+    var issued = await new ApiTokens(db, new AuditTrail(db, TimeProvider.System), TimeProvider.System).CreateAsync("UCH", "intake benchmark", "bench", CancellationToken.None);
+    return issued.Token;
+}
+
+static async Task WaitUntilReceivedAsync(HttpClient http, string id)
+{
+    while (true)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync($"/api/submissions/{id}"));
+        if (document.RootElement.GetProperty("status").GetString() == "Received")
+        {
+            return;
+        }
+        await Task.Delay(50);
+    }
+}
+
+static double PeakRssMegabytes(Process process) =>
+    File.ReadLines($"/proc/{process.Id}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+        .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).Single();
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}

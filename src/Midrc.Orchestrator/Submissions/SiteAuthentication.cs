@@ -1,0 +1,88 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Sites;
+
+namespace Midrc.Orchestrator.Submissions;
+
+/// <summary>The site a request acts for, and how the audit trail names it (<c>token:PREFIX</c>).</summary>
+public sealed record SiteCaller(Site Site, string Actor);
+
+/// <summary>
+/// Sites' machines authenticate with their API token: <c>Authorization: Bearer midrc_...</c>, or HTTP Basic with the
+/// token as the password, which is what DICOMweb gateways (Orthanc's DICOMweb client among them) can send.
+/// </summary>
+public static class SiteAuthentication
+{
+    private const string Challenge = "Bearer realm=\"midrc\", Basic realm=\"midrc\"";
+    private const int ActorPrefixLength = 16;
+
+    /// <summary>
+    /// Lets a request through only with a valid, unrevoked token (else 401 with a message saying what to do), and turns
+    /// an <see cref="IntakeException"/> into RFC 7807 problem details.
+    /// </summary>
+    public static TBuilder RequireSiteToken<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var presented = PresentedToken(http.Request);
+            if (presented is null)
+            {
+                return Unauthorized(http,
+                    "This endpoint needs your site's API token. Send it as the header 'Authorization: Bearer midrc_...' (or as the password of HTTP Basic authentication). A program manager creates one with: midrc tokens create --site CODE");
+            }
+            var site = await http.RequestServices.GetRequiredService<ApiTokens>().AuthenticateAsync(presented, http.RequestAborted);
+            if (site is null)
+            {
+                return Unauthorized(http,
+                    "The API token was not recognised or has been revoked. Check that it was copied whole; otherwise ask your program manager for a new one (midrc tokens create --site CODE).");
+            }
+            http.Items[typeof(SiteCaller)] = new SiteCaller(site, $"token:{presented[..Math.Min(presented.Length, ActorPrefixLength)]}");
+            try
+            {
+                return await next(context);
+            }
+            catch (IntakeException e)
+            {
+                return Results.Problem(e.Message, statusCode: e.Status, title: e.Title);
+            }
+        });
+
+    /// <summary>The authenticated caller (only inside endpoints that <see cref="RequireSiteToken"/>).</summary>
+    public static SiteCaller Caller(this HttpContext http) =>
+        http.Items[typeof(SiteCaller)] as SiteCaller ?? throw new InvalidOperationException("The endpoint does not require a site token.");
+
+    private static IResult Unauthorized(HttpContext http, string detail)
+    {
+        http.Response.Headers.WWWAuthenticate = Challenge;
+        return Results.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Not authenticated");
+    }
+
+    private static string? PresentedToken(HttpRequest request)
+    {
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header) || string.IsNullOrWhiteSpace(header.Parameter))
+        {
+            return null;
+        }
+        if (header.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return header.Parameter.Trim();
+        }
+        if (!header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        try
+        {
+            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
+            var colon = pair.IndexOf(':', StringComparison.Ordinal);
+            // The token is the password; a client that can only fill in a user name may put it there.
+            return colon < 0 ? pair : pair[(colon + 1)..] is { Length: > 0 } password ? password : pair[..colon];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Midrc.Cli.Submit;
+using Midrc.Orchestrator.Submissions;
+using Midrc.Orchestrator.Tests.Infrastructure;
+using Midrc.Orchestrator.Tests.Submissions;
+
+namespace Midrc.Cli.Tests.Submit;
+
+/// <summary><c>midrc submit</c> as a coordinator runs it: the real <c>midrc</c> process against the real host on a loopback port.</summary>
+public sealed class SubmitCommandTests : IAsyncLifetime
+{
+    private IntakeHost _host = null!;
+    private string _server = "";
+
+    public async Task InitializeAsync()
+    {
+        _host = await IntakeHost.StartAsync(kestrel: true);
+        _server = _host.Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<HostProcess.Outcome> SubmitAsync(string folder, string? token = null) =>
+        await HostProcess.RunAsync("midrc.dll", _host.FilesFolder, new Dictionary<string, string>(), TimeSpan.FromMinutes(3),
+            "submit", "--server", _server, "--token", token ?? _host.UchToken, "--solicitation", _host.UchRequest.ToString(), folder);
+
+    private string FolderOf(IEnumerable<string> files)
+    {
+        var folder = Path.Combine(_host.FilesFolder, $"send-{Guid.NewGuid():N}");
+        foreach (var file in files)
+        {
+            var target = Path.Combine(folder, "exam", Path.GetFileName(file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return folder;
+    }
+
+    [Fact]
+    public async Task A_folder_is_sent_completed_and_summarised()
+    {
+        var folder = FolderOf([.. _host.WriteCt(5), _host.WriteChest()]);
+
+        var outcome = await SubmitAsync(folder);
+
+        outcome.ExitCode.ShouldBe(0, outcome.Output + outcome.Error);
+        outcome.Output.ShouldContain("6 file(s) sent, 0 skipped");
+        outcome.Output.ShouldContain("MB/s");
+        File.Exists(Path.Combine(folder, SubmitState.FileName)).ShouldBeTrue();
+        var submission = await _host.InDatabaseAsync(db => db.Submissions.SingleAsync());
+        submission.SolicitationId.ShouldBe(_host.UchRequest);
+        submission.Status.ShouldBe(SubmissionStatus.Analyzing);
+        (await _host.RunEnqueuedJobsAsync()).ShouldBe(1);
+        (await _host.CountAsync<Instance>()).ShouldBe(6);
+        (await _host.InDatabaseAsync(db => db.Instances.Select(i => i.OriginalName).ToListAsync())).ShouldContain("exam/chest.dcm");
+
+        var again = await SubmitAsync(folder);
+        again.ExitCode.ShouldBe(0);
+        again.Output.ShouldContain("already sent as submission");
+    }
+
+    [Fact]
+    public async Task An_interrupted_submission_resumes_and_sends_only_what_is_missing()
+    {
+        var files = _host.WriteCt(4);
+        var folder = FolderOf(files);
+        using var uch = _host.Client(_host.UchToken);
+        var id = await IntakeHost.CreateSubmissionAsync(uch);
+        (await IntakeHost.PutFileAsync(uch, id, files[0])).Dispose();
+        (await IntakeHost.PutFileAsync(uch, id, files[1])).Dispose();
+        var state = new SubmitState();
+        state.Submissions[SubmitState.Key(new Uri(_server), folder)] = id;
+        state.Save(folder);
+
+        var outcome = await SubmitAsync(folder);
+
+        outcome.ExitCode.ShouldBe(0, outcome.Output + outcome.Error);
+        outcome.Output.ShouldContain($"Resuming submission {id}");
+        outcome.Output.ShouldContain("2 file(s) sent, 2 skipped");
+        (await _host.CountAsync<Submission>()).ShouldBe(1);
+        (await _host.CountAsync<ReceivedFile>()).ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task Files_the_server_cannot_read_make_the_exit_code_1_and_are_named()
+    {
+        var folder = FolderOf(_host.WriteCt(2));
+        await File.WriteAllTextAsync(Path.Combine(folder, "exam", "notes.txt"), "not an image", Encoding.UTF8);
+
+        var outcome = await SubmitAsync(folder);
+
+        outcome.ExitCode.ShouldBe(1, outcome.Output + outcome.Error);
+        outcome.Output.ShouldContain("unreadable");
+        outcome.Output.ShouldContain("exam/notes.txt");
+        (await _host.CountAsync<Submission>(q => q.Where(s => s.Status == SubmissionStatus.Analyzing))).ShouldBe(1, "what was taken is still completed");
+    }
+
+    [Fact]
+    public async Task A_wrong_token_stops_with_exit_code_2_and_the_servers_advice()
+    {
+        var folder = FolderOf(_host.WriteCt(1));
+
+        var outcome = await SubmitAsync(folder, token: "midrc_uch_wrong");
+
+        outcome.ExitCode.ShouldBe(2);
+        outcome.Error.ShouldContain("not recognised or has been revoked");
+        (await _host.CountAsync<Submission>()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_missing_folder_stops_with_exit_code_2()
+    {
+        var outcome = await SubmitAsync(Path.Combine(_host.FilesFolder, "nowhere"));
+
+        outcome.ExitCode.ShouldBe(2);
+        outcome.Error.ShouldContain("does not exist");
+    }
+}
