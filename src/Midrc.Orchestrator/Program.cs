@@ -2,6 +2,7 @@ using Midrc.Curation.Dicom;
 using Midrc.Curation.Reports;
 using Midrc.Curation.Workers;
 using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Health;
 using Midrc.Orchestrator.Hosting;
@@ -35,7 +36,10 @@ try
     builder.AddStorage();
     // Hangfire runs the long work; the database stays the source of truth.
     builder.AddJobs();
+    // Sign-in by emailed one-time link, then a cookie; roles and per-site scope as claims.
     builder.AddAuth();
+    // Server-rendered pages: the program managers' dashboard, site pages, the coordinators' home.
+    builder.AddDashboard();
     // Email: an outbox written with each change, sent by a job (or to a pickup folder), daily digests.
     builder.AddNotifications();
     builder.AddHealth();
@@ -43,12 +47,16 @@ try
 
     var app = builder.Build();
     app.UseSerilogRequestLogging();
+    app.UseDashboard();
+    app.UseAuth();
 
     app.MapHealth();
     app.MapOpenApi();
     app.MapJobsDashboard();
     app.MapSites();
     app.MapNotifications();
+    app.MapAuth();
+    app.MapDashboard();
 
     await app.RunAsync();
     return 0;
