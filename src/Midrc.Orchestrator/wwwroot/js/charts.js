@@ -31,7 +31,7 @@
                     { label: "Published", data: data.cumulative.published, borderColor: "#146c2e", backgroundColor: "#146c2e", stepped: true, borderDash: [6, 3] },
                 ],
             },
-            options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+            options: { plugins: { legend: { labels: { usePointStyle: true } } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
         });
     }
 })();
