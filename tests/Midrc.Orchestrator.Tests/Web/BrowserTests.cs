@@ -34,6 +34,14 @@ public sealed class BrowserTests(DemoHost host) : IAsyncLifetime
         await Assertions.Expect(page.Locator("#funnel-chart")).ToBeVisibleAsync();
         (await page.EvaluateAsync<bool>("() => typeof Chart !== 'undefined' && Chart.getChart('funnel-chart') !== undefined")).ShouldBeTrue("the chart library is served and draws");
         await ShootAsync(page, "2-dashboard");
+        await page.SetViewportSizeAsync(820, 1180);
+        // Chart.js redraws for the new width on its next animation frame.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('canvas')].every(c => c.getBoundingClientRect().right <= innerWidth)");
+        var wider = await page.EvaluateAsync<string[]>(
+            "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.table-wrap')).map(e => e.tagName + '.' + e.className)");
+        wider.ShouldBeEmpty("on a tablet only the sites table scrolls sideways, not the page");
+        await ShootAsync(page, "2-dashboard-tablet");
+        await page.SetViewportSizeAsync(1366, 900);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Findings" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Findings" }).ClickAsync();

@@ -16,7 +16,7 @@
                 labels: data.funnel.labels,
                 datasets: [{ label: "Exams", data: data.funnel.values, backgroundColor: ["#9db4e0", "#6f93d6", "#4a76c9", "#2a5bb8", "#146c2e"] }],
             },
-            options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+            options: { maintainAspectRatio: false, indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
         });
     }
 
@@ -31,7 +31,7 @@
                     { label: "Published", data: data.cumulative.published, borderColor: "#146c2e", backgroundColor: "#146c2e", stepped: true, borderDash: [6, 3] },
                 ],
             },
-            options: { plugins: { legend: { labels: { usePointStyle: true } } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+            options: { maintainAspectRatio: false, plugins: { legend: { labels: { usePointStyle: true } } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
         });
     }
 })();
