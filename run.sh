@@ -8,6 +8,7 @@ source scripts/prerequisites.sh
 
 ensure_dotnet
 ensure_runtime_packages
+ensure_node
 dotnet tool restore >/dev/null
 echo "Building..."
 dotnet build src/Midrc.Orchestrator -c Release -nologo -v quiet -clp:ErrorsOnly

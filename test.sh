@@ -8,6 +8,7 @@ source scripts/prerequisites.sh
 
 ensure_dotnet
 ensure_runtime_packages
+ensure_node
 ensure_packages postgresql python3-pydicom dcmtk chromium
 dotnet tool restore >/dev/null
 

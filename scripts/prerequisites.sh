@@ -33,3 +33,8 @@ ensure_dotnet() {
 ensure_runtime_packages() {
   ensure_packages libgdcm-cil
 }
+
+# Node and npm: the build installs the pages' front-end packages (src/Midrc.Orchestrator/package.json) with npm ci.
+ensure_node() {
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+}

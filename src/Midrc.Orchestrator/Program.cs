@@ -2,6 +2,7 @@ using Midrc.Curation.Dicom;
 using Midrc.Curation.Reports;
 using Midrc.Curation.Workers;
 using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.DicomWeb;
 using Midrc.Orchestrator.Health;
@@ -40,7 +41,10 @@ try
     builder.AddJobs();
     // Declarative workflows, durable in the database: an invalid definition stops start-up; timers and jobs run exactly once.
     builder.AddWorkflows();
+    // Sign-in by emailed one-time link, then a cookie; roles and per-site scope as claims.
     builder.AddAuth();
+    // Server-rendered pages: the program managers' dashboard, site pages, the coordinators' home.
+    builder.AddDashboard();
     // Email: an outbox written with each change, sent by a job (or to a pickup folder), daily digests.
     builder.AddNotifications();
     // Sites' data in: one intake for every channel, parsing in worker processes, indexing in a job.
@@ -50,6 +54,8 @@ try
 
     var app = builder.Build();
     app.UseSerilogRequestLogging();
+    app.UseDashboard();
+    app.UseAuth();
 
     app.MapHealth();
     app.MapOpenApi();
@@ -60,6 +66,8 @@ try
     app.MapSubmissions();
     app.MapDicomWeb();
     app.MapWorkflows();
+    app.MapAuth();
+    app.MapDashboard();
 
     await app.RunAsync();
     return 0;

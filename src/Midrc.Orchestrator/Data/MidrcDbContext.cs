@@ -28,6 +28,7 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<Person> People => Set<Person>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<SignInLink> SignInLinks => Set<SignInLink>();
     public DbSet<Solicitation> Solicitations => Set<Solicitation>();
     public DbSet<Submission> Submissions => Set<Submission>();
     public DbSet<StoredObject> StoredObjects => Set<StoredObject>();
@@ -147,6 +148,13 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.Property(t => t.CreatedBy).HasMaxLength(320);
             e.HasIndex(t => t.Hash).IsUnique();
             e.HasOne(t => t.Site).WithMany().HasForeignKey(t => t.SiteId);
+        });
+        modelBuilder.Entity<SignInLink>(e =>
+        {
+            e.Property(l => l.TokenHash).HasMaxLength(HashLength);
+            e.HasIndex(l => l.TokenHash).IsUnique();
+            e.HasIndex(l => new { l.PersonId, l.CreatedAt });
+            e.HasOne(l => l.Person).WithMany().HasForeignKey(l => l.PersonId);
         });
         modelBuilder.Entity<Solicitation>(e =>
         {

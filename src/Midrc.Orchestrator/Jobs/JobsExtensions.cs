@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.SqlServer;
 using Microsoft.Extensions.Options;
+using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
 
@@ -56,10 +57,17 @@ public static class JobsExtensions
         return builder;
     }
 
-    /// <summary>The Hangfire dashboard at <c>/jobs</c>: local requests only until sign-in exists.</summary>
+    /// <summary>The Hangfire dashboard at <c>/jobs</c>, for signed-in program managers and admins only.</summary>
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapHangfireDashboard("/jobs", new DashboardOptions { DashboardTitle = "Midrc.Orchestrator jobs", DisplayStorageConnectionString = false });
+        // No Hangfire filters (their default admits any local request): the cookie user's policy decides.
+        app.MapHangfireDashboardWithAuthorizationPolicy(MidrcPolicies.ProgramManager, "/jobs", new DashboardOptions
+        {
+            DashboardTitle = "Midrc.Orchestrator jobs",
+            DisplayStorageConnectionString = false,
+            Authorization = [],
+            AppPath = "/",
+        });
         return app;
     }
 }

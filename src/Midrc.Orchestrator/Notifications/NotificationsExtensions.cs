@@ -1,6 +1,4 @@
 using Hangfire;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Hosting;
@@ -18,10 +16,6 @@ public static class NotificationsExtensions
     {
         builder.Services.AddOutbox();
         builder.Services.AddHostedService<NotificationJobs>();
-
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(OutboxApi.ProgramManagersPolicy, policy => policy.RequireAssertion(c => c.Resource is HttpContext http && OutboxApi.IsLocal(http)));
-        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, PlainForbidResultHandler>();
         return builder;
     }
 
@@ -64,24 +58,5 @@ public static class NotificationsExtensions
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Until sign-in exists there is no authentication scheme to challenge with; a refused request gets a
-    /// plain 403 instead of an exception.
-    /// </summary>
-    private sealed class PlainForbidResultHandler : IAuthorizationMiddlewareResultHandler
-    {
-        private readonly AuthorizationMiddlewareResultHandler inner = new();
-
-        public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
-        {
-            if (authorizeResult.Challenged || authorizeResult.Forbidden)
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                return context.Response.WriteAsync("Only requests from this machine may use the outbox until sign-in exists.");
-            }
-            return inner.HandleAsync(next, context, policy, authorizeResult);
-        }
     }
 }

@@ -1,9 +1,9 @@
-using System.Net;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Midrc.Orchestrator.Audit;
+using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 
 namespace Midrc.Orchestrator.Notifications;
@@ -23,20 +23,11 @@ public sealed record PickupFile(string Name, string Subject, string To, DateTime
 /// <summary>The program managers' view of the outbox: failed messages, resending, and the pickup folder of the embedded default.</summary>
 public static class OutboxApi
 {
-    /// <summary>
-    /// Placeholder until sign-in exists: only requests from this machine (loopback, or the in-process test
-    /// server, which has no remote address). It becomes "program managers only" when authentication lands.
-    /// </summary>
-    public const string ProgramManagersPolicy = "ProgramManagersLoopbackOnlyUntilSignIn";
-
     private const int ListLimit = 500;
-
-    public static bool IsLocal(HttpContext http) =>
-        http.Connection.RemoteIpAddress is not { } address || IPAddress.IsLoopback(address);
 
     public static IEndpointRouteBuilder MapOutbox(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/outbox").WithTags("Outbox").RequireAuthorization(ProgramManagersPolicy);
+        var group = app.MapGroup("/api/outbox").WithTags("Outbox").RequireAuthorization(MidrcPolicies.ProgramManager);
 
         group.MapGet("/", async Task<Results<Ok<List<OutboxMessageSummary>>, ValidationProblem>> (string? status, MidrcDbContext db, CancellationToken ct) =>
         {
@@ -108,8 +99,7 @@ public static class OutboxApi
         return app;
     }
 
-    private static string Actor(HttpContext http) =>
-        http.User.Identity?.Name is { Length: > 0 } name ? name : $"local operator ({http.Connection.RemoteIpAddress?.ToString() ?? "in-process"})";
+    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "";
 
     private static PickupFile ReadPickupFile(FileInfo file)
     {

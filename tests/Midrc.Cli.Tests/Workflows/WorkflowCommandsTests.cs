@@ -26,7 +26,7 @@ public sealed class WorkflowCommandsTests : IDisposable
         var (exitCode, output, _) = Run("workflows", "validate", Shipped);
 
         exitCode.ShouldBe(0);
-        output.Trim().ShouldBe("OK: 4 workflow definitions and 17 email templates are valid.");
+        output.Trim().ShouldBe("OK: 4 workflow definitions and 18 email templates are valid.");
     }
 
     [Fact]

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Notifications;
+using Midrc.Orchestrator.Tests.Web;
 
 namespace Midrc.Orchestrator.Tests.Notifications;
 
@@ -20,7 +20,7 @@ public sealed class OutboxApiTests
         var ada = await host.AddPersonAsync("Ada", "ada@ruh.example.org");
         var message = await host.EnqueueAsync(ada, "request:42:ada");
         await host.SendDueAsync();
-        using var client = host.App.CreateClient();
+        using var client = await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager);
 
         var failed = await client.GetFromJsonAsync<List<OutboxMessageSummary>>(new Uri("/api/outbox?status=failed", UriKind.Relative));
         var pending = await client.GetFromJsonAsync<List<OutboxMessageSummary>>(new Uri("/api/outbox?status=pending", UriKind.Relative));
@@ -37,7 +37,7 @@ public sealed class OutboxApiTests
         again.StatusCode.ShouldBe(HttpStatusCode.Conflict, "a message already queued again is not resent twice");
         sent.ShouldBe(1);
         smtp.Received.ShouldHaveSingleItem();
-        var audit = await host.InScopeAsync(s => s.GetRequiredService<MidrcDbContext>().AuditEvents.SingleAsync());
+        var audit = await host.InScopeAsync(s => s.GetRequiredService<MidrcDbContext>().AuditEvents.SingleAsync(a => a.Action == "outbox.resend"));
         (audit.Action, audit.EntityId).ShouldBe(("outbox.resend", message.Id.ToString()));
         audit.Details.ShouldContain("Cannot reach the SMTP server");
     }
@@ -46,7 +46,7 @@ public sealed class OutboxApiTests
     public async Task Unknown_status_or_message_is_answered_plainly()
     {
         await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtpPort: null);
-        using var client = host.App.CreateClient();
+        using var client = await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager);
 
         var badStatus = await client.GetAsync(new Uri("/api/outbox?status=lost", UriKind.Relative));
         var missing = await client.PostAsync(new Uri($"/api/outbox/{Guid.NewGuid()}/resend", UriKind.Relative), null);
@@ -57,31 +57,18 @@ public sealed class OutboxApiTests
     }
 
     [Fact]
-    public async Task The_outbox_api_refuses_requests_from_other_machines_until_sign_in_exists()
+    public async Task The_outbox_api_is_for_program_managers_and_admins_only()
     {
-        await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtpPort: null,
-            services: s => s.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Parse("192.0.2.7"))));
-        using var client = host.App.CreateClient();
+        await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtpPort: null);
+        using var anonymous = host.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var coordinator = await SignInFlow.ClientWithRoleAsync(host.App, Role.SiteCoordinator);
+        using var admin = await SignInFlow.ClientWithRoleAsync(host.App, Role.Admin);
 
-        var list = await client.GetAsync(new Uri("/api/outbox?status=failed", UriKind.Relative));
-        var pickup = await client.GetAsync(new Uri("/api/outbox/pickup", UriKind.Relative));
-
-        list.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        pickup.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await client.GetAsync(new Uri("/api/sites", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK, "other endpoints are not affected");
-    }
-
-    /// <summary>Makes every request look as if it came from <paramref name="address"/>.</summary>
-    private sealed class RemoteAddress(IPAddress address) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        foreach (var path in new[] { "/api/outbox?status=failed", "/api/outbox/pickup" })
         {
-            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = address;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
+            (await anonymous.GetAsync(new Uri(path, UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            (await coordinator.GetAsync(new Uri(path, UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await admin.GetAsync(new Uri(path, UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
     }
 }

@@ -6,6 +6,7 @@ using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Notifications;
 using Midrc.Orchestrator.Tests.Infrastructure;
+using Midrc.Orchestrator.Tests.Web;
 
 namespace Midrc.Orchestrator.Tests.Notifications;
 
@@ -212,7 +213,7 @@ public sealed class OutboxSenderTests
         eml.TextBody.ShouldNotBeNull().ShouldContain(NotificationsHost.PublicUrl + "/requests/42");
         eml.HtmlBody.ShouldNotBeNull().ShouldContain(NotificationsHost.PublicUrl + "/requests/42");
 
-        using var client = host.App.CreateClient();
+        using var client = await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager);
         var listed = await client.GetFromJsonAsync<List<PickupFile>>(new Uri("/api/outbox/pickup", UriKind.Relative));
         var entry = listed.ShouldNotBeNull().ShouldHaveSingleItem();
         (entry.Name, entry.Subject).ShouldBe((Path.GetFileName(file), message.Subject));

@@ -188,6 +188,39 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.ToTable("RoleAssignments");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Auth.SignInLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("PersonId", "CreatedAt");
+
+                    b.ToTable("SignInLinks");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Clinical.ClinicalCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1332,6 +1365,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Navigation("Person");
 
                     b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Auth.SignInLink", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Auth.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Clinical.ClinicalCase", b =>

@@ -189,6 +189,39 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.ToTable("RoleAssignments");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Auth.SignInLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("PersonId", "CreatedAt");
+
+                    b.ToTable("SignInLinks");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Clinical.ClinicalCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1333,6 +1366,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.Navigation("Person");
 
                     b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Auth.SignInLink", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Auth.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Clinical.ClinicalCase", b =>

@@ -181,6 +181,39 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.ToTable("RoleAssignments");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Auth.SignInLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("PersonId", "CreatedAt");
+
+                    b.ToTable("SignInLinks");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Clinical.ClinicalCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1325,6 +1358,17 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.Navigation("Person");
 
                     b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Auth.SignInLink", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Auth.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Clinical.ClinicalCase", b =>
