@@ -5,19 +5,14 @@ using Midrc.Orchestrator.Data;
 namespace Midrc.Orchestrator.Workflows;
 
 /// <summary>
-/// Stand-in for sign-in, which does not exist yet: the caller names themselves in the <c>X-Midrc-Actor</c> header
-/// (their email) and is looked up in <c>People</c> with their roles. The sign-in work replaces this one class.
+/// The workflow actor behind a request: the signed-in person (from the sign-in cookie), looked up again in
+/// <c>People</c> with their current roles, so a deactivated person or a removed role stops working at once.
 /// </summary>
 public sealed class ActorResolver(MidrcDbContext db)
 {
-    public const string Header = "X-Midrc-Actor";
-
-    /// <summary>The actor named by the request, or null when the header is missing or names no active person.</summary>
-    public async Task<Actor?> ResolveAsync(HttpContext context, CancellationToken cancellationToken)
-    {
-        var email = context.Request.Headers[Header].ToString().Trim();
-        return email.Length == 0 ? null : await FindAsync(email, cancellationToken);
-    }
+    /// <summary>The signed-in person as an actor, or null when nobody (active) is signed in.</summary>
+    public async Task<Actor?> ResolveAsync(HttpContext context, CancellationToken cancellationToken) =>
+        context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } email } ? await FindAsync(email, cancellationToken) : null;
 
     /// <summary>The active person with this email, with their roles, or null.</summary>
     public async Task<Actor?> FindAsync(string email, CancellationToken cancellationToken)

@@ -31,8 +31,8 @@ public static class WorkflowsApi
             var resolver = context.HttpContext.RequestServices.GetRequiredService<ActorResolver>();
             if (await resolver.ResolveAsync(context.HttpContext, context.HttpContext.RequestAborted) is not { } actor)
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Who are you?",
-                    detail: $"Name yourself with the {ActorResolver.Header} header (your email, as registered in the program) until sign-in exists.");
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in first",
+                    detail: "Workflows are shown and moved only for people who are signed in: sign in at /sign-in with the email the program registered for you.");
             }
 
             context.HttpContext.Items[typeof(Actor)] = actor;

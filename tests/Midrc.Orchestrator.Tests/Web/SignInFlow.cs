@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
@@ -41,14 +42,25 @@ public static partial class SignInFlow
     /// </summary>
     public static async Task<HttpClient> ClientWithRoleAsync(WebApplicationFactory<Program> app, Role role, Guid? siteId = null)
     {
-        string token;
+        var email = $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@midrc.example";
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
-            var person = new Person { Email = $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@midrc.example", DisplayName = $"Test {role}" };
+            var person = new Person { Email = email, DisplayName = $"Test {role}" };
             person.Roles.Add(new RoleAssignment { PersonId = person.Id, Role = role, SiteId = siteId });
             db.People.Add(person);
             await db.SaveChangesAsync();
+        }
+        return await ClientForAsync(app, email);
+    }
+
+    /// <summary>A client of <paramref name="app"/> (in memory) signed in as the existing person with this email.</summary>
+    public static async Task<HttpClient> ClientForAsync(WebApplicationFactory<Program> app, string email)
+    {
+        string token;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var person = await scope.ServiceProvider.GetRequiredService<MidrcDbContext>().People.SingleAsync(p => p.Email == email);
             token = await scope.ServiceProvider.GetRequiredService<SignInLinks>().CreateLinkAsync(person, CancellationToken.None);
         }
         var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Tests.Infrastructure;
+using Midrc.Orchestrator.Tests.Web;
 using Midrc.Orchestrator.Workflows;
 
 namespace Midrc.Orchestrator.Tests.Workflows;
@@ -15,7 +16,7 @@ public sealed class WorkflowsApiTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task The_api_answers_401_without_an_actor()
+    public async Task The_api_answers_401_to_anyone_not_signed_in()
     {
         await using var factory = new OrchestratorFactory();
         using var client = factory.CreateClient();
@@ -23,7 +24,7 @@ public sealed class WorkflowsApiTests : IDisposable
         var response = await client.GetAsync(new Uri("/api/workflows/instances", UriKind.Relative));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        (await response.Content.ReadAsStringAsync()).ShouldContain(ActorResolver.Header);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("sign in at /sign-in");
     }
 
     [Theory]
@@ -40,15 +41,23 @@ public sealed class WorkflowsApiTests : IDisposable
                 .StartAsync(new StartRequest("site-onboarding", program.Site.Id, program.Site.Id, Actor.System), CancellationToken.None)).Id;
         }
 
-        var list = await Send<List<InstanceSummary>>(client, HttpMethod.Get, "/api/workflows/instances?site=RUH&definition=site-onboarding", SeededProgram.ProgramManagerEmail);
-        var detail = await Send<InstanceDetail>(client, HttpMethod.Get, $"/api/workflows/instances/{siteFlow}", SeededProgram.ProgramManagerEmail);
-        var forbidden = await Fire(client, siteFlow, SeededProgram.CoordinatorEmail, new FireBody("record-signed-agreement"));
-        var fired = await Fire(client, siteFlow, SeededProgram.ProgramManagerEmail, new FireBody("record-signed-agreement", ExpectedState: "invited"));
-        var late = await Fire(client, siteFlow, SeededProgram.ProgramManagerEmail, new FireBody("record-signed-agreement", ExpectedState: "invited"));
-        var waiting = await Fire(client, siteFlow, SeededProgram.CoordinatorEmail, new FireBody("confirm-coordinators"));
-        var stranger = await Fire(client, siteFlow, SeededProgram.OtherCoordinatorEmail, new FireBody("confirm-coordinators"));
-        var strangersList = await Send<List<InstanceSummary>>(client, HttpMethod.Get, "/api/workflows/instances", SeededProgram.OtherCoordinatorEmail);
-        var diagram = await client.SendAsync(Request(HttpMethod.Get, $"/api/workflows/definitions/site-onboarding/diagram?format=mermaid&instance={siteFlow}", SeededProgram.CoordinatorEmail));
+        using var pm = await SignInFlow.ClientForAsync(factory, SeededProgram.ProgramManagerEmail);
+        using var coordinator = await SignInFlow.ClientForAsync(factory, SeededProgram.CoordinatorEmail);
+        using var other = await SignInFlow.ClientForAsync(factory, SeededProgram.OtherCoordinatorEmail);
+        using var impostor = factory.CreateClient();
+        var impersonation = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/workflows/instances", UriKind.Relative));
+        impersonation.Headers.Add("X-Midrc-Actor", SeededProgram.ProgramManagerEmail);
+        (await impostor.SendAsync(impersonation)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "a header naming someone signs nobody in");
+
+        var list = await Send<List<InstanceSummary>>(pm, "/api/workflows/instances?site=RUH&definition=site-onboarding");
+        var detail = await Send<InstanceDetail>(pm, $"/api/workflows/instances/{siteFlow}");
+        var forbidden = await Fire(coordinator, siteFlow, new FireBody("record-signed-agreement"));
+        var fired = await Fire(pm, siteFlow, new FireBody("record-signed-agreement", ExpectedState: "invited"));
+        var late = await Fire(pm, siteFlow, new FireBody("record-signed-agreement", ExpectedState: "invited"));
+        var waiting = await Fire(coordinator, siteFlow, new FireBody("confirm-coordinators"));
+        var stranger = await Fire(other, siteFlow, new FireBody("confirm-coordinators"));
+        var strangersList = await Send<List<InstanceSummary>>(other, "/api/workflows/instances");
+        var diagram = await coordinator.GetAsync(new Uri($"/api/workflows/definitions/site-onboarding/diagram?format=mermaid&instance={siteFlow}", UriKind.Relative));
 
         list.ShouldHaveSingleItem().StateTitle.ShouldBe("Invited");
         detail.Journal.ShouldHaveSingleItem().Text.ShouldBe("Started");
@@ -83,25 +92,13 @@ public sealed class WorkflowsApiTests : IDisposable
         outcome.Error.ShouldNotContain("   at ", customMessage: "an operator gets the problems, not a stack trace");
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, string actor, object? body = null)
+    private static async Task<T> Send<T>(HttpClient client, string path)
     {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        request.Headers.Add(ActorResolver.Header, actor);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return request;
-    }
-
-    private static async Task<T> Send<T>(HttpClient client, HttpMethod method, string path, string actor)
-    {
-        using var response = await client.SendAsync(Request(method, path, actor));
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
-    private static Task<HttpResponseMessage> Fire(HttpClient client, Guid instance, string actor, FireBody body) =>
-        client.SendAsync(Request(HttpMethod.Post, $"/api/workflows/instances/{instance}/fire", actor, body));
+    private static Task<HttpResponseMessage> Fire(HttpClient client, Guid instance, FireBody body) =>
+        client.PostAsJsonAsync(new Uri($"/api/workflows/instances/{instance}/fire", UriKind.Relative), body);
 }
