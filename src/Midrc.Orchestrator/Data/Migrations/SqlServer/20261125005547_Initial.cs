@@ -49,6 +49,7 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     LastError = table.Column<string>(type: "nvarchar(max)", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     SentAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    DigestId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -117,6 +118,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     State = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     IsFinished = table.Column<bool>(type: "bit", nullable: false),
                     DataJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DeadlinesJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
@@ -124,6 +127,28 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_WorkflowInstances", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SignInLinks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    TokenHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    UsedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SignInLinks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SignInLinks_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -182,6 +207,32 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "WorkflowJobIntents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Job = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    BackgroundJobId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
+                    Outcome = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    Version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkflowJobIntents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WorkflowJobIntents_WorkflowInstances_InstanceId",
+                        column: x => x.InstanceId,
+                        principalTable: "WorkflowInstances",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WorkflowJournal",
                 columns: table => new
                 {
@@ -193,6 +244,7 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     ToState = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     Trigger = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     Reason = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Summary = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
@@ -217,6 +269,7 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     DueAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
                     FiredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    RepeatsLeft = table.Column<int>(type: "int", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -455,6 +508,34 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_Findings_Submissions_SubmissionId",
+                        column: x => x.SubmissionId,
+                        principalTable: "Submissions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReceivedFiles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
+                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    ClinicalNode = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Readable = table.Column<bool>(type: "bit", nullable: false),
+                    SopClassUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Analysis = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReceivedFiles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReceivedFiles_Submissions_SubmissionId",
                         column: x => x.SubmissionId,
                         principalTable: "Submissions",
                         principalColumn: "Id",
@@ -757,6 +838,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReceivedFiles_SubmissionId_Sha256",
+                table: "ReceivedFiles",
+                columns: new[] { "SubmissionId", "Sha256" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ReleaseItems_InstanceId",
                 table: "ReleaseItems",
                 column: "InstanceId");
@@ -789,6 +876,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "IX_Series_StudyId_SeriesInstanceUid",
                 table: "Series",
                 columns: new[] { "StudyId", "SeriesInstanceUid" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInLinks_PersonId_CreatedAt",
+                table: "SignInLinks",
+                columns: new[] { "PersonId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInLinks_TokenHash",
+                table: "SignInLinks",
+                column: "TokenHash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -829,6 +927,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 column: "SolicitationId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_WorkflowInstances_DefinitionId_State",
+                table: "WorkflowInstances",
+                columns: new[] { "DefinitionId", "State" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WorkflowInstances_DefinitionId_SubjectId",
                 table: "WorkflowInstances",
                 columns: new[] { "DefinitionId", "SubjectId" },
@@ -838,6 +941,22 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "IX_WorkflowInstances_SiteId_State",
                 table: "WorkflowInstances",
                 columns: new[] { "SiteId", "State" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowJobIntents_IdempotencyKey",
+                table: "WorkflowJobIntents",
+                column: "IdempotencyKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowJobIntents_InstanceId",
+                table: "WorkflowJobIntents",
+                column: "InstanceId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowJobIntents_Status_CreatedAt",
+                table: "WorkflowJobIntents",
+                columns: new[] { "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkflowJournal_IdempotencyKey",
@@ -892,10 +1011,19 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Outbox");
 
             migrationBuilder.DropTable(
+                name: "ReceivedFiles");
+
+            migrationBuilder.DropTable(
                 name: "ReleaseItems");
 
             migrationBuilder.DropTable(
                 name: "RoleAssignments");
+
+            migrationBuilder.DropTable(
+                name: "SignInLinks");
+
+            migrationBuilder.DropTable(
+                name: "WorkflowJobIntents");
 
             migrationBuilder.DropTable(
                 name: "WorkflowJournal");

@@ -50,6 +50,7 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     LastError = table.Column<string>(type: "text", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    DigestId = table.Column<Guid>(type: "uuid", nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -118,6 +119,8 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     State = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     IsFinished = table.Column<bool>(type: "boolean", nullable: false),
                     DataJson = table.Column<string>(type: "text", nullable: false),
+                    DeadlinesJson = table.Column<string>(type: "text", nullable: false),
+                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
@@ -125,6 +128,28 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_WorkflowInstances", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SignInLinks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SignInLinks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SignInLinks_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -183,6 +208,32 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "WorkflowJobIntents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Job = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    BackgroundJobId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Outcome = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkflowJobIntents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WorkflowJobIntents_WorkflowInstances_InstanceId",
+                        column: x => x.InstanceId,
+                        principalTable: "WorkflowInstances",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WorkflowJournal",
                 columns: table => new
                 {
@@ -194,6 +245,7 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     ToState = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Trigger = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Reason = table.Column<string>(type: "text", nullable: false),
+                    Summary = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
@@ -218,6 +270,7 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     FiredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RepeatsLeft = table.Column<int>(type: "integer", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -456,6 +509,34 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_Findings_Submissions_SubmissionId",
+                        column: x => x.SubmissionId,
+                        principalTable: "Submissions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReceivedFiles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ClinicalNode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Readable = table.Column<bool>(type: "boolean", nullable: false),
+                    SopClassUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Analysis = table.Column<string>(type: "text", nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReceivedFiles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReceivedFiles_Submissions_SubmissionId",
                         column: x => x.SubmissionId,
                         principalTable: "Submissions",
                         principalColumn: "Id",
@@ -758,6 +839,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReceivedFiles_SubmissionId_Sha256",
+                table: "ReceivedFiles",
+                columns: new[] { "SubmissionId", "Sha256" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ReleaseItems_InstanceId",
                 table: "ReleaseItems",
                 column: "InstanceId");
@@ -789,6 +876,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "IX_Series_StudyId_SeriesInstanceUid",
                 table: "Series",
                 columns: new[] { "StudyId", "SeriesInstanceUid" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInLinks_PersonId_CreatedAt",
+                table: "SignInLinks",
+                columns: new[] { "PersonId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInLinks_TokenHash",
+                table: "SignInLinks",
+                column: "TokenHash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -829,6 +927,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 column: "SolicitationId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_WorkflowInstances_DefinitionId_State",
+                table: "WorkflowInstances",
+                columns: new[] { "DefinitionId", "State" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WorkflowInstances_DefinitionId_SubjectId",
                 table: "WorkflowInstances",
                 columns: new[] { "DefinitionId", "SubjectId" },
@@ -838,6 +941,22 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "IX_WorkflowInstances_SiteId_State",
                 table: "WorkflowInstances",
                 columns: new[] { "SiteId", "State" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowJobIntents_IdempotencyKey",
+                table: "WorkflowJobIntents",
+                column: "IdempotencyKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowJobIntents_InstanceId",
+                table: "WorkflowJobIntents",
+                column: "InstanceId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowJobIntents_Status_CreatedAt",
+                table: "WorkflowJobIntents",
+                columns: new[] { "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkflowJournal_IdempotencyKey",
@@ -892,10 +1011,19 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Outbox");
 
             migrationBuilder.DropTable(
+                name: "ReceivedFiles");
+
+            migrationBuilder.DropTable(
                 name: "ReleaseItems");
 
             migrationBuilder.DropTable(
                 name: "RoleAssignments");
+
+            migrationBuilder.DropTable(
+                name: "SignInLinks");
+
+            migrationBuilder.DropTable(
+                name: "WorkflowJobIntents");
 
             migrationBuilder.DropTable(
                 name: "WorkflowJournal");
