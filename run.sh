@@ -6,10 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
-ensure_dotnet
-ensure_runtime_packages
-ensure_node
-dotnet tool restore >/dev/null
+ensure_build_prerequisites
 echo "Building..."
 dotnet build src/Midrc.Orchestrator -c Release -nologo -v quiet -clp:ErrorsOnly
 echo "Starting Midrc.Orchestrator (at http://127.0.0.1:5080 unless --urls says otherwise; data in ./data; Ctrl+C to stop)"

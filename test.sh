@@ -6,11 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
-ensure_dotnet
-ensure_runtime_packages
-ensure_node
+ensure_build_prerequisites
 ensure_packages postgresql python3-pydicom dcmtk chromium
-dotnet tool restore >/dev/null
 
 work=$(mktemp -d /tmp/midrc-test.XXXXXX)
 chmod 755 "$work"  # the PostgreSQL server runs as the postgres user

@@ -38,3 +38,11 @@ ensure_runtime_packages() {
 ensure_node() {
   command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
 }
+
+# What building and running the orchestrator needs, for run.sh and test.sh alike.
+ensure_build_prerequisites() {
+  ensure_dotnet
+  ensure_runtime_packages
+  ensure_node
+  dotnet tool restore >/dev/null
+}

@@ -69,16 +69,11 @@ return 0;
 
 static IHost Build(DatabaseProvider provider, string connectionString, TimeProvider clock)
 {
-    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-    builder.AddMidrcSettings();
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    var builder = WorkflowsExtensions.CreateRuntimeBuilder(Environments.Production, new Dictionary<string, string?>
     {
         ["Midrc:Database:Provider"] = provider.ToString(),
         ["Midrc:Database:ConnectionString"] = connectionString,
     });
-    builder.Logging.ClearProviders();
-    builder.AddData();
-    builder.Services.AddWorkflowRuntime();
     builder.Services.AddSingleton<JobStorage>(new InMemoryStorage());
     builder.Services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>()));
     builder.Services.AddSingleton(clock);

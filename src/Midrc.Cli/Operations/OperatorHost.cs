@@ -22,13 +22,8 @@ internal static class OperatorHost
     {
         try
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.AddMidrcSettings();
-            builder.Configuration.AddEnvironmentVariables();
-            builder.Logging.ClearProviders();
-            builder.AddData();
+            var builder = WorkflowsExtensions.CreateRuntimeBuilder(Environments.Production);
             builder.AddAuth();
-            builder.Services.AddWorkflowRuntime();
             using var host = builder.Build();
             await host.Services.MigrateDatabaseAsync(cancellationToken);
             await using var scope = host.Services.CreateAsyncScope();

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Midrc.Orchestrator.Audit;
+using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Notifications;
 
 namespace Midrc.Orchestrator.Workflows;
@@ -11,6 +13,26 @@ public static class WorkflowsExtensions
     {
         builder.Services.AddWorkflowRuntime();
         builder.Services.AddHostedService<WorkflowStartup>();
+        return builder;
+    }
+
+    /// <summary>
+    /// A host with the data layer and the workflow runtime but no web server, job server or start-up work: what the
+    /// CLI's operator commands, the benchmarks and the runtime tests run on. Settings come from appsettings/, then
+    /// environment variables, then <paramref name="settings"/>.
+    /// </summary>
+    public static HostApplicationBuilder CreateRuntimeBuilder(string environmentName, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = environmentName });
+        builder.AddMidrcSettings();
+        builder.Configuration.AddEnvironmentVariables();
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+        builder.Logging.ClearProviders();
+        builder.AddData();
+        builder.Services.AddWorkflowRuntime();
         return builder;
     }
 

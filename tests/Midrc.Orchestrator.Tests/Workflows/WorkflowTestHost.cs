@@ -55,16 +55,11 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 
     private static WorkflowTestHost Create(DatabaseProvider provider, string connectionString, FakeTimeProvider clock, Action<IServiceCollection>? replace)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.AddMidrcSettings();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = WorkflowsExtensions.CreateRuntimeBuilder("Testing", new Dictionary<string, string?>
         {
             ["Midrc:Database:Provider"] = provider.ToString(),
             ["Midrc:Database:ConnectionString"] = connectionString,
         });
-        builder.Logging.ClearProviders();
-        builder.AddData();
-        builder.Services.AddWorkflowRuntime();
         builder.Services.AddSingleton<JobStorage>(new InMemoryStorage());
         builder.Services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>()));
         builder.Services.AddSingleton<TimeProvider>(clock);
