@@ -22,6 +22,7 @@ public sealed class WorkflowRuntime(
     IEmailComposer composer,
     Outbox outbox,
     IBackgroundJobClient jobs,
+    IEnumerable<ISubjectStatus> statuses,
     AuditTrail audit,
     TimeProvider clock,
     ILogger<WorkflowRuntime> log)
@@ -208,7 +209,7 @@ public sealed class WorkflowRuntime(
         instance.State = step.ToState;
         instance.IsFinished = definition.FindState(step.ToState)?.Final == true;
         instance.UpdatedAt = now;
-        await ApplyStepAsync(instance, step, cancellationToken);
+        await ApplyStepAsync(instance, definition, step, now, cancellationToken);
 
         // Saved before the actions run: a lost race is found here, before anything else is composed.
         await db.SaveChangesAsync(cancellationToken);
@@ -244,7 +245,7 @@ public sealed class WorkflowRuntime(
         instance.State = step.ToState;
         db.WorkflowInstances.Add(instance);
         var entry = Journal(instance, step, request.Actor.Name, $"start:{definition.Id}:{request.SubjectId}", null, now);
-        await ApplyStepAsync(instance, step, cancellationToken);
+        await ApplyStepAsync(instance, definition, step, now, cancellationToken);
         foreach (var (schedule, index) in definition.Schedules.Select((s, i) => (s, i)))
         {
             ArmSchedule(instance, schedule, index, now);
@@ -275,9 +276,15 @@ public sealed class WorkflowRuntime(
         return entry;
     }
 
-    /// <summary>Timers and deadlines of a step; the rows change in the caller's transaction.</summary>
-    private async Task ApplyStepAsync(WorkflowInstance instance, WorkflowStep step, CancellationToken cancellationToken)
+    /// <summary>Timers, deadlines and the subject's own status after a step; the rows change in the caller's transaction.</summary>
+    private async Task ApplyStepAsync(WorkflowInstance instance, WorkflowDefinition definition, WorkflowStep step, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var path = definition.SelfAndAncestors(step.ToState).Select(s => s.Id).ToList();
+        foreach (var status in statuses.Where(s => s.SubjectType == instance.SubjectType))
+        {
+            await status.ApplyAsync(instance.SubjectId, path, now, cancellationToken);
+        }
+
         if (step.TimersCancelled.Count > 0)
         {
             // Filtered by instance only: with a status condition SQLite's planner prefers the (Status, DueAt) index and

@@ -45,6 +45,10 @@ public static class WorkflowsExtensions
         services.AddOutbox();
         services.AddScoped<IEmailComposer, FluidEmailComposer>();
         services.AddScoped<WorkflowRuntime>();
+        services.AddScoped<ISubjectStatus, SiteStageProjection>();
+        services.AddScoped<ISubjectStatus, SolicitationStatusProjection>();
+        services.AddScoped<ISubjectStatus, SubmissionStatusProjection>();
+        services.AddScoped<ISubjectStatus, ReleaseStateProjection>();
         services.AddScoped<WorkflowTimerJob>();
         services.AddScoped<WorkflowReconciler>();
         services.AddScoped<WorkflowJobRunner>();

@@ -4,6 +4,7 @@ using Midrc.Curation.Findings;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Notifications;
 using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Submissions;
 using Midrc.Orchestrator.Tests.Infrastructure;
 using Midrc.Orchestrator.Workflows;
@@ -26,6 +27,7 @@ public sealed class WorkflowRuntimeTests : IDisposable
         var program = await SeededProgram.CreateAsync(db);
         var site = await host.StartAsync("site-onboarding", program.Site.Id, program.Site.Id);
         site.State.ShouldBe("invited");
+        (await db.Sites.AsNoTracking().SingleAsync(s => s.Id == program.Site.Id)).Stage.ShouldBe(SiteStage.Invited, "the site's stage follows its workflow");
 
         (await host.FireAsync(site.Id, "record-signed-agreement", program.ProgramManager)).Outcome.ShouldBe(FireOutcome.Fired);
         var waiting = await host.FireAsync(site.Id, "confirm-coordinators", program.Coordinator);
@@ -40,6 +42,9 @@ public sealed class WorkflowRuntimeTests : IDisposable
         var done = await db.WorkflowInstances.SingleAsync(i => i.Id == site.Id);
         done.State.ShouldBe("active");
         done.IsFinished.ShouldBeTrue();
+        var activeSite = await db.Sites.SingleAsync(s => s.Id == program.Site.Id);
+        activeSite.Stage.ShouldBe(SiteStage.Active);
+        activeSite.StageChangedAt.ShouldBe(host.Clock.GetUtcNow());
         (await db.WorkflowJournal.Where(j => j.InstanceId == site.Id).OrderBy(j => j.At).ThenBy(j => j.Id).Select(j => j.Summary).ToListAsync()).ShouldBe(
         [
             "Started", "Data use agreement signed", "Coordinators registered", "Test transfer received", "Test transfer passed; site activated",
@@ -68,6 +73,7 @@ public sealed class WorkflowRuntimeTests : IDisposable
         await host.RunPendingJobsAsync();
         db.ChangeTracker.Clear();
         (await db.WorkflowInstances.SingleAsync(i => i.Id == flow.Id)).State.ShouldBe("awaiting-fixes");
+        (await db.Submissions.SingleAsync(s => s.Id == submission.Id)).Status.ShouldBe(SubmissionStatus.AwaitingFixes);
         (await db.WorkflowInstances.SingleAsync(i => i.Id == flow.Id)).DeadlinesJson.ShouldContain("fixes-due");
         (await db.WorkflowTimers.CountAsync(t => t.InstanceId == flow.Id && t.Status == TimerStatus.Pending)).ShouldBe(2);
 
@@ -79,6 +85,7 @@ public sealed class WorkflowRuntimeTests : IDisposable
         db.ChangeTracker.Clear();
         var accepted = await db.WorkflowInstances.SingleAsync(i => i.Id == flow.Id);
         accepted.State.ShouldBe("accepted");
+        (await db.Submissions.SingleAsync(s => s.Id == submission.Id)).Status.ShouldBe(SubmissionStatus.Accepted);
         accepted.DeadlinesJson.ShouldBe("{}");
         (await db.WorkflowTimers.Where(t => t.InstanceId == flow.Id).Select(t => t.Status).ToListAsync()).ShouldAllBe(s => s == TimerStatus.Cancelled);
         (await db.WorkflowJournal.Where(j => j.InstanceId == flow.Id).OrderBy(j => j.At).ThenBy(j => j.Id).Select(j => j.ToState).ToListAsync()).ShouldBe(
