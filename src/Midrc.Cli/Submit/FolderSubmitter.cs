@@ -4,8 +4,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
+using Midrc.Cli.Files;
 using Spectre.Console;
 
 namespace Midrc.Cli.Submit;
@@ -52,7 +52,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         using var http = new HttpClient { BaseAddress = new Uri(options.Server.ToString().TrimEnd('/') + "/"), Timeout = TimeSpan.FromHours(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token.Trim());
 
-        await WithProgressAsync("Computing checksums", files, async (file, ct) => file.Sha256 = await HashAsync(file.Path, ct), cancellationToken);
+        await WithProgressAsync("Computing checksums", files, async (file, ct) => file.Sha256 = await FileHashes.Sha256Async(file.Path, ct), cancellationToken);
         var state = SubmitState.Load(options.Folder);
         var key = SubmitState.Key(options.Server, options.Folder);
         var submission = await ResumeOrCreateAsync(http, state, key, cancellationToken);
@@ -199,7 +199,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             if (attempt >= 2)
             {
                 // A checksum mismatch may mean the file changed since it was hashed: hash it again.
-                file.Sha256 = await HashAsync(file.Path, cancellationToken);
+                file.Sha256 = await FileHashes.Sha256Async(file.Path, cancellationToken);
             }
             await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
         }
@@ -218,12 +218,6 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                 });
                 task.Value = task.MaxValue;
             });
-
-    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-    }
 
     private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

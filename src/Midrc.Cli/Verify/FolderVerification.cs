@@ -1,3 +1,4 @@
+using Midrc.Cli.Files;
 using Midrc.Curation.Dicom;
 using Midrc.Curation.Profiles;
 using Midrc.Curation.Qa;
@@ -37,9 +38,28 @@ internal static class FolderVerification
             builder.AddAnalysis(analysis, name);
         }
         var readable = analyses.Where(a => a.Analysis.Readable).ToList();
+        var hashes = await HashSharedSopInstancesAsync(readable.Select(a => a.Analysis), cancellationToken);
         builder.AddFindings(new SubmissionChecker(profile).Check(
-            [.. readable.Select(a => new SubmittedFile(a.Name, a.Analysis.Sha256 ?? "", a.Analysis.Index))],
+            [.. readable.Select(a => new SubmittedFile(a.Name, hashes.GetValueOrDefault(a.Analysis.Path, ""), a.Analysis.Index))],
             new Dictionary<string, string>()));
         return new VerificationRun(builder.Build(), readable.ToDictionary(a => a.Name, a => a.Analysis.Index, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The SHA-256 of each file whose SOP Instance UID another file shares: only those need their bytes compared (the
+    /// same copy twice, or different files under one UID), so the other files are never read a second time.
+    /// </summary>
+    private static async Task<Dictionary<string, string>> HashSharedSopInstancesAsync(IEnumerable<FileAnalysis> readable, CancellationToken cancellationToken)
+    {
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var shared = readable.Where(a => !string.IsNullOrEmpty(a.Index.SopInstanceUid))
+            .GroupBy(a => a.Index.SopInstanceUid, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .SelectMany(g => g);
+        foreach (var analysis in shared)
+        {
+            hashes[analysis.Path] = await FileHashes.Sha256Async(analysis.Path, cancellationToken);
+        }
+        return hashes;
     }
 }

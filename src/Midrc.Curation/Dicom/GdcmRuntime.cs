@@ -32,6 +32,12 @@ public static class GdcmRuntime
         }
     }
 
+    /// <summary>
+    /// Starts loading GDCM on a pool thread and returns at once, so a worker process can build its checks meanwhile; a
+    /// failure to load surfaces at the next <see cref="EnsureAvailable"/>.
+    /// </summary>
+    public static void PreloadInBackground() => ThreadPool.UnsafeQueueUserWorkItem(_ => _ = Load.Value, null);
+
     /// <summary>Finds the native glue library: next to this assembly first, then in Debian's binding directory.</summary>
     internal static IntPtr ResolveGlue(IEnumerable<string> searchDirectories)
     {

@@ -67,33 +67,30 @@ public sealed class SubmissionChecker(RuleSettings rules)
 
     private IEnumerable<Finding> Duplicates(IReadOnlyList<SubmittedFile> files, IReadOnlyDictionary<string, string> alreadyReceived)
     {
-        var firstByUid = new Dictionary<string, SubmittedFile>(StringComparer.Ordinal);
+        // Every earlier file per SOP Instance UID: a file is a second copy when it matches any of them, else it conflicts with the first.
+        var earlierByUid = new Dictionary<string, List<SubmittedFile>>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             if (file.Attributes.SopInstanceUid is not { } uid)
             {
                 continue;
             }
-            if (alreadyReceived.TryGetValue(uid, out var receivedHash))
+            if (alreadyReceived.TryGetValue(uid, out var receivedHash)
+                && Duplicate(file, uid, receivedHash, "a file received in an earlier submission") is { } received)
             {
-                var finding = Duplicate(file, uid, receivedHash, "a file received in an earlier submission");
-                if (finding is not null)
-                {
-                    yield return finding;
-                }
+                yield return received;
             }
-            if (firstByUid.TryGetValue(uid, out var first))
+            if (!earlierByUid.TryGetValue(uid, out var earlier))
             {
-                var finding = Duplicate(file, uid, first.Sha256, $"{first.File} in this submission");
-                if (finding is not null)
-                {
-                    yield return finding;
-                }
+                earlierByUid[uid] = [file];
+                continue;
             }
-            else
+            var same = earlier.Find(e => string.Equals(e.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase)) ?? earlier[0];
+            if (Duplicate(file, uid, same.Sha256, $"{same.File} in this submission") is { } finding)
             {
-                firstByUid[uid] = file;
+                yield return finding;
             }
+            earlier.Add(file);
         }
     }
 

@@ -45,6 +45,7 @@ public static class CurationWorker
         {
             return;
         }
+        GdcmRuntime.PreloadInBackground();
         var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checksFactory(hello.Settings));
         writer.WriteLine(ReadyLine);
         writer.Flush();
@@ -68,7 +69,7 @@ public static class CurationWorker
         }
         catch (GdcmUnavailableException e)
         {
-            return FileAnalyzer.Unreadable(path, ParseRules.Unreadable, e.Message, sha256: null, size: 0);
+            return FileAnalyzer.Unreadable(path, ParseRules.Unreadable, e.Message, size: 0);
         }
     }
 }

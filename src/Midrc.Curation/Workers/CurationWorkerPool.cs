@@ -201,14 +201,14 @@ public sealed class CurationWorkerPool : IAsyncDisposable
                 worker.Kill();
                 return (completed, FileAnalyzer.Unreadable(path, ParseRules.Timeout,
                     $"Reading '{Path.GetFileName(path)}' took longer than {_options.FileTimeout.TotalSeconds:0.#} s, so it was stopped. The file is probably malformed; export it again from the source system.",
-                    sha256: null, size: SizeOf(path)));
+                    size: SizeOf(path)));
             }
             if (result is null || result.Index != completed)
             {
                 var exit = await worker.DescribeExitAsync();
                 return (completed, FileAnalyzer.Unreadable(path, ParseRules.WorkerCrashed,
                     $"The DICOM parser crashed while reading '{Path.GetFileName(path)}' (worker {exit}). The file is malformed in a way the parser cannot handle; export it again from the source system.",
-                    sha256: null, size: SizeOf(path)));
+                    size: SizeOf(path)));
             }
             results.TryWrite(result.Analysis with { Path = path });
         }

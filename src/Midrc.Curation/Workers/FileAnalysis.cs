@@ -15,9 +15,6 @@ public sealed record FileAnalysis
     /// <summary>Why the file could not be read, for a site coordinator; null when readable.</summary>
     public string? UnreadableReason { get; init; }
 
-    /// <summary>The SHA-256 of the file's bytes in lower-case hexadecimal; null when the file could not be opened.</summary>
-    public string? Sha256 { get; init; }
-
     /// <summary>The file's size in bytes.</summary>
     public long SizeBytes { get; init; }
 

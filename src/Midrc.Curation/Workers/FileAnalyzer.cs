@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Midrc.Curation.Dicom;
 using Midrc.Curation.Findings;
 
@@ -10,29 +9,27 @@ namespace Midrc.Curation.Workers;
 /// </summary>
 public sealed class FileAnalyzer(IDicomReader reader, IReadOnlyList<IFileCheck> checks)
 {
-    /// <summary>Reads the file, hashes it and runs every check.</summary>
+    /// <summary>
+    /// Reads the file's header and runs every check. The bytes are not hashed here: the intake hashes them as they arrive
+    /// and <c>midrc verify</c> only needs the hashes of files that share a SOP Instance UID, so hashing every file again
+    /// would double the work on large CT slices.
+    /// </summary>
     public FileAnalysis Analyze(string path)
     {
-        long size;
-        string sha256;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            size = stream.Length;
-            sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Unreadable(path, ParseRules.Unreadable, $"'{System.IO.Path.GetFileName(path)}' could not be opened: {e.Message}", sha256: null, size: 0);
-        }
+        long size = 0;
         DicomFileView view;
         try
         {
+            size = new FileInfo(path).Length;
             view = reader.Read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Unreadable(path, ParseRules.Unreadable, $"'{System.IO.Path.GetFileName(path)}' could not be opened: {e.Message}", size);
         }
         catch (DicomReadException e)
         {
-            return Unreadable(path, ParseRules.Unreadable, e.Message, sha256, size);
+            return Unreadable(path, ParseRules.Unreadable, e.Message, size);
         }
         var findings = new List<Finding>();
         foreach (var check in checks)
@@ -53,16 +50,15 @@ public sealed class FileAnalyzer(IDicomReader reader, IReadOnlyList<IFileCheck> 
                 });
             }
         }
-        return new FileAnalysis { Path = path, Readable = true, Sha256 = sha256, SizeBytes = size, Index = IndexAttributes.From(view), Findings = findings };
+        return new FileAnalysis { Path = path, Readable = true, SizeBytes = size, Index = IndexAttributes.From(view), Findings = findings };
     }
 
     /// <summary>The analysis of a file that could not be read, with its <c>parse.</c> finding.</summary>
-    public static FileAnalysis Unreadable(string path, string rule, string reason, string? sha256, long size) => new()
+    public static FileAnalysis Unreadable(string path, string rule, string reason, long size) => new()
     {
         Path = path,
         Readable = false,
         UnreadableReason = reason,
-        Sha256 = sha256,
         SizeBytes = size,
         Findings =
         [

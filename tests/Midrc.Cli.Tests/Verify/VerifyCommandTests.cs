@@ -69,6 +69,21 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_tells_a_second_copy_of_a_file_from_a_different_file_under_the_same_SOP_Instance_UID()
+    {
+        var clean = LeakedFiles.WriteClean(In("export"));
+        File.Copy(clean[0], In("export", "copy-of-first.dcm"));
+        // Sorted first, so the checker meets the changed file before the original and its copy.
+        LeakedFiles.Inject(clean[0], In("export", "changed-first.dcm"), LeakedFiles.All[0].Kind);
+
+        var (_, report, error) = await VerifyRun.JsonAsync(_folder.Path, "export");
+
+        var sharing = report.Findings.Where(f => f.Rule is "qa.duplicate-sop-instance" or "qa.conflicting-sop-instance").Select(f => (f.Rule, f.File)).ToList();
+        var original = Path.GetRelativePath(In("export"), clean[0]);
+        sharing.ShouldBe([("qa.conflicting-sop-instance", "copy-of-first.dcm"), ("qa.duplicate-sop-instance", original)], ignoreOrder: true, error);
+    }
+
+    [Fact]
     public async Task Verify_reports_pydicoms_test_files_as_not_deidentified_and_every_file_is_counted_once()
     {
         var expected = Directory.EnumerateFiles(PydicomData, "*", SearchOption.AllDirectories)
