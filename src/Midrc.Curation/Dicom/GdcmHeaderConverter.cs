@@ -8,6 +8,7 @@ namespace Midrc.Curation.Dicom;
 internal static class GdcmHeaderConverter
 {
     private const uint UndefinedLength = 0xFFFFFFFF;
+    private const int MaxCachedTagTexts = 1 << 16;
     private static readonly DicomTag SpecificCharacterSet = new(0x0008, 0x0005);
     private static readonly DicomTag PixelRepresentation = new(0x0028, 0x0103);
     private static readonly DicomTag TransferSyntaxUid = new(0x0002, 0x0010);
@@ -17,6 +18,7 @@ internal static class GdcmHeaderConverter
     private static readonly ConcurrentDictionary<uint, (gdcm.VR.VRType Vr, string Keyword)> Dictionary = new();
     private static readonly ConcurrentDictionary<gdcm.VR.VRType, string> VrNames = new();
     private static readonly ConcurrentDictionary<(uint Tag, string Creator), string> PrivateDictionary = new();
+    private static readonly ConcurrentDictionary<uint, string> TagTexts = new();
 
     [ThreadStatic]
     private static byte[]? t_scratch;
@@ -79,21 +81,32 @@ internal static class GdcmHeaderConverter
             : Describe(tag, lookUp ? gdcm.VR.VRType.INVALID : fromFile, signedPixels);
         using var vl = source.GetVL();
         var length = vl.GetValueLength() is var declared && declared == UndefinedLength ? 0 : declared;
-        var path = prefix + tag.ToString();
+        var path = prefix.Length == 0 ? TagText(tag) : string.Concat(prefix, TagText(tag));
         using var byteValue = source.GetByteValue();
-        var element = new DicomElement { Tag = tag, Vr = vr, Keyword = keyword, Path = path, Length = length };
+        IReadOnlyList<DicomDataset> items = [];
+        IReadOnlyList<string> values = [];
         if (vr == "SQ" || (byteValue is null && !source.IsEmpty()))
         {
-            return element with { Items = ItemsOf(source, decoder, path) };
+            items = ItemsOf(source, decoder, path);
         }
-        if (byteValue is null || length == 0 || !IsDecoded(vr))
+        else if (byteValue is not null && length != 0 && IsDecoded(vr))
         {
-            return element;
+            var buffer = Scratch(length);
+            byteValue.GetBuffer(buffer, length);
+            values = DecodeValues(vr, buffer.AsSpan(0, (int)length), decoder);
         }
-        var buffer = Scratch(length);
-        byteValue.GetBuffer(buffer, length);
-        return element with { Values = DecodeValues(vr, buffer.AsSpan(0, (int)length), decoder) };
+        // One allocation per element: a file has thousands of them and the reads are dominated by allocation.
+        return new DicomElement { Tag = tag, Vr = vr, Keyword = keyword, Path = path, Length = length, Values = values, Items = items };
     }
+
+    /// <summary>
+    /// A tag's text, e.g. <c>(0010,0010)</c>, formatted once per tag for the process; the cache is capped, so files full of
+    /// made-up private tags cannot grow it without bound.
+    /// </summary>
+    private static string TagText(DicomTag tag) =>
+        TagTexts.TryGetValue(tag.Value, out var text) ? text
+        : TagTexts.Count < MaxCachedTagTexts ? TagTexts.GetOrAdd(tag.Value, tag.ToString())
+        : tag.ToString();
 
     /// <summary>
     /// A per-thread buffer for copying values out of GDCM. Cheaper than the shared array pool here, whose trimming on
