@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
+using Midrc.Orchestrator.Jobs;
 using Midrc.Orchestrator.Workflows;
 
 namespace Midrc.Cli.Operations;
@@ -22,8 +23,12 @@ internal static class OperatorHost
     {
         try
         {
+            // Operator commands never run jobs: what they enqueue goes to the shared job storage (or, on the embedded
+            // default, is recorded in the database and enqueued by the orchestrator's reconciler).
             var builder = WorkflowsExtensions.CreateRuntimeBuilder(Environments.Production);
+            builder.Configuration.AddInMemoryCollection([new("Midrc:Jobs:RunServer", "false")]);
             builder.AddAuth();
+            builder.AddJobs();
             using var host = builder.Build();
             await host.Services.MigrateDatabaseAsync(cancellationToken);
             await using var scope = host.Services.CreateAsyncScope();

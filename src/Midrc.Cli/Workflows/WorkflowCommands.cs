@@ -12,10 +12,11 @@ internal static class WorkflowCommands
 
     public static Command Create()
     {
-        var workflows = new Command("workflows", "Validate, draw and migrate the declarative workflow definitions.");
+        var workflows = new Command("workflows", "Validate, draw and migrate the declarative workflow definitions; fire a trigger as an operator.");
         workflows.Subcommands.Add(Validate());
         workflows.Subcommands.Add(Diagram());
         workflows.Subcommands.Add(WorkflowMigrateCommand.Create());
+        workflows.Subcommands.Add(WorkflowFireCommand.Create());
         return workflows;
     }
 
