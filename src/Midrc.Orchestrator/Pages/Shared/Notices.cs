@@ -18,7 +18,10 @@ public static class Notices
         tempData[ErrorKey] = isError;
     }
 
-    /// <summary>The notice to show, if any; reading it removes it.</summary>
-    public static (string Text, bool IsError)? Take(this ITempDataDictionary tempData) =>
-        tempData[TextKey] is string text ? (text, tempData[ErrorKey] is true) : null;
+    /// <summary>
+    /// The notice to show, if any; reading it removes it. Temp data is only opened when the request carries it, since
+    /// opening it empty answers with a cookie deletion on every page.
+    /// </summary>
+    public static (string Text, bool IsError)? Take(this ITempDataDictionary tempData, HttpRequest request) =>
+        request.Cookies.ContainsKey(CookieTempDataProvider.CookieName) && tempData[TextKey] is string text ? (text, tempData[ErrorKey] is true) : null;
 }
