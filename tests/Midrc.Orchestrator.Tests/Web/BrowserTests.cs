@@ -8,7 +8,7 @@ namespace Midrc.Orchestrator.Tests.Web;
 /// home. Screenshots of each page are saved under the test output's <c>screenshots/</c> folder.
 /// </summary>
 [Collection(DemoHostCollection.Name)]
-public sealed class BrowserTests(DemoHost host) : IAsyncLifetime
+public sealed partial class BrowserTests(DemoHost host) : IAsyncLifetime
 {
     private static readonly string[] ChromiumArgs =
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
