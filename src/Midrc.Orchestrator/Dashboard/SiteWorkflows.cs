@@ -41,7 +41,10 @@ public sealed class SiteWorkflows(MidrcDbContext db, WorkflowDefinitions definit
     public async Task<SiteWorkflowView> ReadAsync(Site site, Actor viewer, CancellationToken cancellationToken)
     {
         var instances = await db.WorkflowInstances.AsNoTracking().Where(i => i.SiteId == site.Id).ToListAsync(cancellationToken);
-        var titles = instances.ToDictionary(i => i.Id, i => definitions.Get(i.DefinitionId, i.DefinitionVersion).Title);
+        var requestTitles = await db.Solicitations.AsNoTracking().Where(r => r.SiteId == site.Id).ToDictionaryAsync(r => r.Id, r => r.Title, cancellationToken);
+        // A request's steps say which request: "Data solicitation: Chest CT 2027".
+        var titles = instances.ToDictionary(i => i.Id, i => definitions.Get(i.DefinitionId, i.DefinitionVersion).Title
+            + (requestTitles.TryGetValue(i.SubjectId, out var request) ? $": {request}" : ""));
         var journal = await db.WorkflowJournal.AsNoTracking()
             .Where(j => j.Instance!.SiteId == site.Id)
             .OrderByDescending(j => j.At).ThenByDescending(j => j.Id)

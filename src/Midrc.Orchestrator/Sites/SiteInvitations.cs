@@ -14,26 +14,33 @@ namespace Midrc.Orchestrator.Sites;
 public sealed class SiteInvitation
 {
     [Display(Name = "Site code")]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Code { get; set; } = "";
 
     [Display(Name = "Site name")]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Name { get; set; } = "";
 
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Institution { get; set; } = "";
 
     [Display(Name = "Country (two letters)")]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Country { get; set; } = "";
 
     [Display(Name = "Time zone")]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string TimeZone { get; set; } = "";
 
     [Display(Name = "Target exams")]
     public int TargetExams { get; set; } = 1000;
 
     [Display(Name = "Coordinator's name")]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string CoordinatorName { get; set; } = "";
 
     [Display(Name = "Coordinator's email")]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string CoordinatorEmail { get; set; } = "";
 }
 
@@ -54,7 +61,9 @@ public sealed partial class SiteInvitations(MidrcDbContext db, WorkflowRuntime r
         var code = invitation.Code.Trim().ToUpperInvariant();
         if (!SiteCode().IsMatch(code))
         {
-            problems[nameof(invitation.Code)] = "Give a code of 2 to 10 letters or digits, e.g. RUH; it prefixes the site's pseudonyms and cannot change later.";
+            problems[nameof(invitation.Code)] = string.IsNullOrWhiteSpace(invitation.Code)
+                ? "Give the site a code."
+                : $"'{invitation.Code.Trim()}' has other characters: use 2 to 10 letters or digits only.";
         }
         else if (await db.Sites.AsNoTracking().Where(s => s.Code == code).Select(s => s.Name).FirstOrDefaultAsync(cancellationToken) is { } taken)
         {
@@ -69,7 +78,9 @@ public sealed partial class SiteInvitations(MidrcDbContext db, WorkflowRuntime r
         }
         if (!IsTimeZone(invitation.TimeZone.Trim()))
         {
-            problems[nameof(invitation.TimeZone)] = $"'{invitation.TimeZone}' is not a time zone this server knows; use an IANA name such as America/Chicago or Europe/Berlin.";
+            problems[nameof(invitation.TimeZone)] = string.IsNullOrWhiteSpace(invitation.TimeZone)
+                ? "Give the site's time zone as an IANA name, e.g. America/Chicago or Europe/Berlin."
+                : $"'{invitation.TimeZone}' is not a time zone this server knows; use an IANA name such as America/Chicago or Europe/Berlin.";
         }
         if (invitation.TargetExams is < 1 or > MaxTargetExams)
         {
@@ -77,7 +88,9 @@ public sealed partial class SiteInvitations(MidrcDbContext db, WorkflowRuntime r
         }
         if (!IsEmail(invitation.CoordinatorEmail.Trim()))
         {
-            problems[nameof(invitation.CoordinatorEmail)] = $"'{invitation.CoordinatorEmail}' is not one email address, e.g. maria.alvarez@hospital.org.";
+            problems[nameof(invitation.CoordinatorEmail)] = string.IsNullOrWhiteSpace(invitation.CoordinatorEmail)
+                ? "Give the coordinator's email address: the invitation goes there."
+                : $"'{invitation.CoordinatorEmail}' is not one email address, e.g. maria.alvarez@hospital.org.";
         }
         return problems;
     }

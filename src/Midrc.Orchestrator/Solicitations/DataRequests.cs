@@ -11,6 +11,7 @@ namespace Midrc.Orchestrator.Solicitations;
 /// <summary>What a program manager fills in to ask an active site for data.</summary>
 public sealed class DataRequestForm
 {
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Title { get; set; } = "";
 
     /// <summary>DICOM modality codes, from <see cref="DataRequests.Modalities"/>.</summary>
@@ -20,6 +21,7 @@ public sealed class DataRequestForm
     public int RequestedExams { get; set; } = 100;
 
     [Display(Name = "Inclusion criteria")]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string InclusionCriteria { get; set; } = "";
 
     /// <summary>The last day the data is due, at the end of that day in the site's time zone.</summary>

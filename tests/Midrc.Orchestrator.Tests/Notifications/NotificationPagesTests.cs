@@ -95,19 +95,19 @@ public sealed class NotificationPagesTests
     }
 
     [Fact]
-    public void A_template_naming_an_unknown_field_stops_the_host_with_the_file_and_field()
+    public async Task A_template_naming_an_unknown_field_stops_the_host_with_the_file_and_field()
     {
         using var folder = new TempFolder();
-        CopyFolder(Midrc.Workflows.Loading.WorkflowLibrary.FindFolderAbove(AppContext.BaseDirectory)!, folder.Path);
-        var body = Path.Combine(folder.Path, "templates", "site-invitation", "body.txt.liquid");
+        var workflows = Path.Combine(folder.Path, "workflows");
+        CopyFolder(Midrc.Workflows.Loading.WorkflowLibrary.FindFolderAbove(AppContext.BaseDirectory)!, workflows);
+        var body = Path.Combine(workflows, "templates", "site-invitation", "body.txt.liquid");
         File.WriteAllText(body, File.ReadAllText(body).Replace("{{ site.code }}", "{{ site.postcode }}", StringComparison.Ordinal));
-        using var factory = new OrchestratorFactory(settings: new Dictionary<string, string?> { [WorkflowDefinitions.FolderSetting] = folder.Path });
 
-        var error = Should.Throw<Exception>(() => factory.Services);
+        var outcome = await HostProcess.RunUntilExitAsync(folder.Path, new Dictionary<string, string> { ["Midrc__Workflows__Folder"] = workflows }, TimeSpan.FromSeconds(60), "--urls", "http://127.0.0.1:0");
 
-        var message = Orchestrator.Hosting.HostingExtensions.Explain(error).ShouldNotBeNull();
-        message.ShouldContain("body.txt.liquid");
-        message.ShouldContain("Unknown template field 'site.postcode'");
+        outcome.ExitCode.ShouldBe(2, outcome.Output + outcome.Error);
+        outcome.Error.ShouldContain($"{body}:3:");
+        outcome.Error.ShouldContain("Unknown template field 'site.postcode'");
     }
 
     private static void CopyFolder(string from, string to)

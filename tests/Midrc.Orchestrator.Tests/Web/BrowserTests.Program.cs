@@ -21,8 +21,8 @@ public sealed partial class BrowserTests
         var page = await SignInAsync("pm@midrc.example");
         await page.GetByRole(AriaRole.Link, new() { Name = "Invite a site" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Invite the site" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#code-error")).ToContainTextAsync("2 to 10 letters or digits");
-        await Assertions.Expect(page.Locator("#zone-error")).ToContainTextAsync("not a time zone");
+        await Assertions.Expect(page.Locator("#code-error")).ToContainTextAsync("Give the site a code");
+        await Assertions.Expect(page.Locator("#zone-error")).ToContainTextAsync("Give the site's time zone");
         await ShootAsync(page, "10-invite-errors");
         await ExpectEveryFieldLabelledAsync(page);
 
@@ -105,7 +105,7 @@ public sealed partial class BrowserTests
         await page.GetByRole(AriaRole.Link, new() { Name = "API tokens" }).ClickAsync();
         await page.GetByLabel("Where it will be used").FillAsync("PACS gateway");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
-        var token = await page.GetByLabel("Token").InputValueAsync();
+        var token = await page.Locator("#issued-token").InputValueAsync();
         token.ShouldStartWith("midrc_sgp_");
         await Assertions.Expect(page.Locator("table.data tbody tr", new() { HasTextString = "PACS gateway" })).ToContainTextAsync("never");
         await ShootAsync(page, "15-token-created");

@@ -26,7 +26,8 @@ public sealed partial class BrowserTests(DemoHost host) : IAsyncLifetime
         var page = await SignInAsync("pm@midrc.example");
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Program overview" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(6);
+        // At least the demo's six sites (other tests may have invited more).
+        await Assertions.Expect(page.Locator("table.data tbody tr").Nth(5)).ToBeVisibleAsync();
         foreach (var code in new[] { "UCH", "MUC", "SGP", "TOR", "SAO", "OSL" })
         {
             await Assertions.Expect(page.Locator("table.data tbody th .code", new() { HasTextString = code })).ToBeVisibleAsync();

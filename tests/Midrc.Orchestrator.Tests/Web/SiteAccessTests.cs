@@ -79,7 +79,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
         var uch = await pm.GetAsync(new Uri("/sites/UCH", UriKind.Relative));
         var jobs = await pm.GetAsync(new Uri("/jobs", UriKind.Relative));
 
-        sites.ShouldNotBeNull().Count.ShouldBe(6);
+        new[] { "UCH", "MUC", "SGP", "TOR", "SAO", "OSL" }.ShouldAllBe(code => sites!.Any(s => s.Code == code));
         uch.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await uch.Content.ReadAsStringAsync()).ShouldContain("Lakeside University Medical Center");
         jobs.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -130,7 +130,6 @@ public sealed partial class SiteAccessTests(DemoHost host)
         using var anonymous = host.NewClient();
         var (uch, uchSubmission) = await UchAsync();
         var values = new Dictionary<string, string> { ["code"] = uch.Code, ["id"] = uchSubmission.ToString(), ["token"] = "not-a-link", ["path"] = "" };
-        var pages = PageForms(values, uch.Id.ToString()).Select(f => f.Path).ToHashSet();
 
         var requests = Endpoints(values, uch.Id.ToString())
             .Concat(PageForms(values, uch.Id.ToString()).Select(f => (Method: HttpMethods.Post, Path: f.Handler is null ? f.Path : $"{f.Path}?handler={f.Handler}")))
@@ -140,11 +139,15 @@ public sealed partial class SiteAccessTests(DemoHost host)
         var wrong = new List<string>();
         foreach (var (method, path) in requests)
         {
-            using var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative)) { Content = new FormUrlEncodedContent([]) });
-            var isPage = pages.Contains(path.Split('?')[0]);
-            var ok = isPage
-                ? response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.Contains("/sign-in", StringComparison.Ordinal)
-                : Refused.Contains(response.StatusCode);
+            var isApi = path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/dicomweb/", StringComparison.Ordinal);
+            // A JSON body for the API, so that what answers is authentication, not the body's media type.
+            using var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative))
+            {
+                Content = isApi ? new StringContent("{}", System.Text.Encoding.UTF8, "application/json") : new FormUrlEncodedContent([]),
+            });
+            var ok = isApi
+                ? Refused.Contains(response.StatusCode)
+                : response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.Contains("/sign-in", StringComparison.Ordinal);
             if (!ok)
             {
                 wrong.Add($"{method} {path} answered {(int)response.StatusCode} {response.Headers.Location}");
@@ -160,7 +163,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
     /// <summary>Forms a coordinator may post for themselves whatever site they coordinate.</summary>
     private static readonly HashSet<string> OwnForms = ["/me/notifications", "/sign-in", "/sign-in/not-a-link"];
 
-    /// <summary>What anyone may reach without signing in.</summary>
+    /// <summary>What anyone may reach without signing in; everything else sends a browser to sign in, and refuses a program.</summary>
     [GeneratedRegex(@"^/(health|openapi/|sign-in|error/|api/clinical/templates/)")]
     private static partial Regex PublicPaths();
 

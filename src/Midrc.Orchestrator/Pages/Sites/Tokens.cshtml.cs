@@ -25,6 +25,7 @@ public sealed class TokensModel(MidrcDbContext db, ApiTokens tokens) : PageModel
     public IssuedToken? Issued { get; private set; }
 
     [BindProperty]
+    [System.ComponentModel.DataAnnotations.DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Name { get; set; } = "";
 
     public async Task<IActionResult> OnGetAsync(string code, CancellationToken cancellationToken) =>
@@ -46,6 +47,7 @@ public sealed class TokensModel(MidrcDbContext db, ApiTokens tokens) : PageModel
         Issued = await tokens.CreateAsync(Site.Code, Name.Trim(), User.Identity?.Name ?? "", cancellationToken);
         Tokens = await tokens.ListAsync(Site.Id, cancellationToken);
         Name = "";
+        ModelState.Clear();
         return Page();
     }
 
