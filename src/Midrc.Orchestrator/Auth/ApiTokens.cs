@@ -39,6 +39,10 @@ public sealed class ApiTokens(MidrcDbContext db, AuditTrail audit, TimeProvider 
         return new IssuedToken(entity.Id, site.Code, name, entity.Prefix, token);
     }
 
+    /// <summary>A site's tokens, newest first, revoked ones included (never their secrets).</summary>
+    public Task<List<ApiToken>> ListAsync(Guid siteId, CancellationToken cancellationToken) =>
+        db.ApiTokens.AsNoTracking().Where(t => t.SiteId == siteId).OrderByDescending(t => t.CreatedAt).ToListAsync(cancellationToken);
+
     /// <summary>The site a presented token belongs to, or null when the token is unknown or revoked.</summary>
     public async Task<Site?> AuthenticateAsync(string? presented, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Orchestrator.Data;
 
@@ -15,11 +16,20 @@ public static class AuthExtensions
 {
     public const string CookieName = "midrc.auth";
 
+    /// <summary>The data protection application name: the same on every node, whatever folder it runs from.</summary>
+    public const string DataProtectionApplication = "Midrc.Orchestrator";
+
     public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ApiTokens>();
         builder.Services.AddScoped<SignInLinks>();
         builder.Services.AddSingleton<SignInThrottle>();
+
+        // Cookies and antiforgery tokens are protected with keys kept in the shared database, so a cookie one node
+        // issued is read by every other node behind the load balancer.
+        builder.Services.AddDataProtection()
+            .SetApplicationName(DataProtectionApplication)
+            .PersistKeysToDbContext<MidrcDbContext>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>

@@ -18,6 +18,11 @@ public static class DashboardExtensions
         });
         builder.Services.AddScoped<ProgramProgress>();
         builder.Services.AddScoped<SitePage>();
+        builder.Services.AddScoped<SiteWorkflows>();
+        builder.Services.AddScoped<Audit.AuditLog>();
+        // The domain behind the forms: inviting sites and sending them data requests.
+        builder.Services.AddScoped<Sites.SiteInvitations>();
+        builder.Services.AddScoped<Solicitations.DataRequests>();
         return builder;
     }
 

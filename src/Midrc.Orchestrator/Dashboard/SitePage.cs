@@ -38,8 +38,6 @@ public sealed class SitePage(MidrcDbContext db, ProgramProgress progress, TimePr
 
     public async Task<SiteDetail> ReadAsync(Site site, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var requests = await db.Solicitations.AsNoTracking().Where(r => r.SiteId == site.Id).ToListAsync(cancellationToken);
         var submissions = await db.Submissions.AsNoTracking().Where(s => s.SiteId == site.Id).ToListAsync(cancellationToken);
         var files = await db.Instances.AsNoTracking()
             .Where(i => i.Submission!.SiteId == site.Id)
@@ -54,20 +52,27 @@ public sealed class SitePage(MidrcDbContext db, ProgramProgress progress, TimePr
             .Select(r => r.Person!)
             .ToListAsync(cancellationToken);
 
-        var requestRows = requests
-            .Select(r =>
-            {
-                var open = r.Status is not (SolicitationStatus.Draft or SolicitationStatus.Fulfilled or SolicitationStatus.Closed);
-                return new RequestRow(r.Id, r.Title, r.Modalities, r.RequestedExams, r.InclusionCriteria, r.DueAt, r.Status, open, open && r.DueAt < now);
-            })
-            .OrderByDescending(r => r.IsOpen).ThenBy(r => r.DueAt)
-            .ToList();
+        var requestRows = await RequestsAsync(site, cancellationToken);
         var submissionRows = submissions
             .OrderByDescending(s => s.StartedAt)
             .Select(s => new SubmissionRow(s.Id, s.Channel, s.Status, s.StartedAt, s.SubmittedBy, files.GetValueOrDefault(s.Id), s.DeclaredFiles, Group(findings.Where(f => f.SubmissionId == s.Id))))
             .ToList();
         var personRows = people.OrderBy(p => p.DisplayName).Select(p => new PersonRow(p.DisplayName, p.Email, p.TimeZone, p.IsActive)).ToList();
         return new SiteDetail(site, await progress.OfSiteAsync(site, cancellationToken), requestRows, submissionRows, personRows);
+    }
+
+    /// <summary>The site's data requests, open ones first, then by due date.</summary>
+    public async Task<List<RequestRow>> RequestsAsync(Site site, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var requests = await db.Solicitations.AsNoTracking().Where(r => r.SiteId == site.Id).ToListAsync(cancellationToken);
+        return [.. requests
+            .Select(r =>
+            {
+                var open = r.Status is not (SolicitationStatus.Draft or SolicitationStatus.Fulfilled or SolicitationStatus.Closed);
+                return new RequestRow(r.Id, r.Title, r.Modalities, r.RequestedExams, r.InclusionCriteria, r.DueAt, r.Status, open, open && r.DueAt < now);
+            })
+            .OrderByDescending(r => r.IsOpen).ThenBy(r => r.DueAt)];
     }
 
     private static List<FindingGroup> Group(IEnumerable<QaFinding> findings) =>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Auth;
@@ -14,9 +15,10 @@ namespace Midrc.Orchestrator.Data;
 
 /// <summary>
 /// The orchestrator's database: the source of truth for sites, submissions, workflows, timers, the
-/// outbox and the audit log. One subclass per provider carries that provider's migrations.
+/// outbox and the audit log. One subclass per provider carries that provider's migrations. It also holds the
+/// ASP.NET data protection keys, so every node behind a load balancer reads the cookies the others issued.
 /// </summary>
-public abstract class MidrcDbContext(DbContextOptions options) : DbContext(options)
+public abstract class MidrcDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     private const int UidLength = 64;
     private const int HashLength = 64;
@@ -51,6 +53,9 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<WorkflowJobIntent> WorkflowJobIntents => Set<WorkflowJobIntent>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    /// <inheritdoc />
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <inheritdoc />
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

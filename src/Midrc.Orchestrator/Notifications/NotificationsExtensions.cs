@@ -33,6 +33,9 @@ public static class NotificationsExtensions
         services.TryAddSingleton<EmailRenderer>();
         services.TryAddSingleton<MailDelivery>();
         services.TryAddScoped<Outbox>();
+        services.TryAddScoped<OutboxResend>();
+        services.TryAddScoped<NotificationPreferences>();
+        services.TryAddSingleton<PickupMail>();
         services.TryAddScoped<OutboxSender>();
         services.TryAddScoped<DailyDigest>();
         services.TryAddScoped<Audit.AuditTrail>();

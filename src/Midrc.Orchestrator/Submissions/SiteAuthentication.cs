@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.EntityFrameworkCore;
 using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Sites;
 
 namespace Midrc.Orchestrator.Submissions;
@@ -10,10 +13,16 @@ public sealed record SiteCaller(Site Site, string Actor);
 
 /// <summary>
 /// Sites' machines authenticate with their API token: <c>Authorization: Bearer midrc_...</c>, or HTTP Basic with the
-/// token as the password, which is what DICOMweb gateways (Orthanc's DICOMweb client among them) can send.
+/// token as the password, which is what DICOMweb gateways (Orthanc's DICOMweb client among them) can send. The
+/// browser upload page uses the same endpoints with the coordinator's sign-in cookie instead: the site named in the
+/// <see cref="SiteHeader"/> header must be one the person coordinates, and a state-changing request must carry the
+/// page's antiforgery token (header <c>RequestVerificationToken</c>), since a browser sends cookies with any request.
 /// </summary>
 public static class SiteAuthentication
 {
+    /// <summary>The header naming the site a signed-in coordinator uploads for.</summary>
+    public const string SiteHeader = "X-Midrc-Site";
+
     private const string Challenge = "Bearer realm=\"midrc\", Basic realm=\"midrc\"";
     private const int ActorPrefixLength = 16;
 
@@ -27,18 +36,27 @@ public static class SiteAuthentication
         {
             var http = context.HttpContext;
             var presented = PresentedToken(http.Request);
-            if (presented is null)
+            if (presented is null && http.User.Identity?.IsAuthenticated == true)
+            {
+                if (await SignedInCoordinatorAsync(http) is { } refusal)
+                {
+                    return refusal;
+                }
+            }
+            else if (presented is null)
             {
                 return Unauthorized(http,
                     "This endpoint needs your site's API token. Send it as the header 'Authorization: Bearer midrc_...' (or as the password of HTTP Basic authentication). A program manager creates one with: midrc tokens create --site CODE");
             }
-            var site = await http.RequestServices.GetRequiredService<ApiTokens>().AuthenticateAsync(presented, http.RequestAborted);
-            if (site is null)
+            else if (await http.RequestServices.GetRequiredService<ApiTokens>().AuthenticateAsync(presented, http.RequestAborted) is { } site)
+            {
+                http.Items[typeof(SiteCaller)] = new SiteCaller(site, $"token:{presented[..Math.Min(presented.Length, ActorPrefixLength)]}");
+            }
+            else
             {
                 return Unauthorized(http,
                     "The API token was not recognised or has been revoked. Check that it was copied whole; otherwise ask your program manager for a new one (midrc tokens create --site CODE).");
             }
-            http.Items[typeof(SiteCaller)] = new SiteCaller(site, $"token:{presented[..Math.Min(presented.Length, ActorPrefixLength)]}");
             try
             {
                 return await next(context);
@@ -48,6 +66,30 @@ public static class SiteAuthentication
                 return Results.Problem(e.Message, statusCode: e.Status, title: e.Title);
             }
         });
+
+    /// <summary>
+    /// Lets a signed-in coordinator act for the site of <see cref="SiteHeader"/> when they coordinate it and the request
+    /// carries a valid antiforgery token; null when it may go on, else the refusal.
+    /// </summary>
+    private static async Task<IResult?> SignedInCoordinatorAsync(HttpContext http)
+    {
+        if (!await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http))
+        {
+            return Results.Problem("This upload has no valid antiforgery token: reload the upload page and try again.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Form expired");
+        }
+        var code = http.Request.Headers[SiteHeader].ToString();
+        var coordinated = http.User.CoordinatedSiteIds();
+        var site = code.Length == 0 ? null : await http.RequestServices.GetRequiredService<MidrcDbContext>().Sites
+            .SingleOrDefaultAsync(s => s.Code == code && coordinated.Contains(s.Id), http.RequestAborted);
+        if (site is null)
+        {
+            return Results.Problem($"Uploading from the browser needs the header {SiteHeader} naming a site you coordinate; send from your site's upload page.",
+                statusCode: StatusCodes.Status403Forbidden, title: "Not your site");
+        }
+        http.Items[typeof(SiteCaller)] = new SiteCaller(site, http.User.Identity!.Name!);
+        return null;
+    }
 
     /// <summary>The authenticated caller (only inside endpoints that <see cref="RequireSiteToken"/>).</summary>
     public static SiteCaller Caller(this HttpContext http) =>

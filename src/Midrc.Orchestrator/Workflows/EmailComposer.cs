@@ -1,12 +1,8 @@
-using System.Text.Encodings.Web;
-using Fluid;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
-using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Notifications;
-using Midrc.Workflows.Templates;
+using Midrc.Orchestrator.Sites;
 
 namespace Midrc.Orchestrator.Workflows;
 
@@ -20,75 +16,75 @@ public interface IEmailComposer
 }
 
 /// <summary>
-/// Renders <c>workflows/templates/&lt;name&gt;/</c> with Fluid, filling the fields of <see cref="TemplateFields"/> the
-/// database knows today: program, person, site, workflow, deadline, reason, counts and links.
+/// Fills an <see cref="EmailModel"/> from what the database knows about a workflow instance (program, site, workflow,
+/// the request, submission or release it is about, deadline, counts) and renders it with the one
+/// <see cref="EmailRenderer"/> that sign-in links and digests use too. The action link leads to the page where the
+/// recipient acts: the request or site on the site's page, a submission's report, the dashboard for a release.
 /// </summary>
-public sealed class FluidEmailComposer(MidrcDbContext db, WorkflowDefinitions definitions, IOptions<MidrcOptions> options, TimeProvider clock) : IEmailComposer
+public sealed class WorkflowEmailComposer(MidrcDbContext db, WorkflowDefinitions definitions, EmailRenderer renderer, TimeProvider clock) : IEmailComposer
 {
-    private static readonly TemplateOptions Liquid = new();
-
     public async Task<RenderedEmail> ComposeAsync(string template, string role, WorkflowInstance instance, EmailRecipient recipient, CancellationToken cancellationToken)
     {
         var parts = definitions.Library.FindTemplate(template)
             ?? throw new InvalidOperationException($"Email template '{template}' is not in {definitions.Folder}/templates.");
-        var model = await ModelAsync(role, instance, recipient, cancellationToken);
-        return new RenderedEmail(
-            (await parts.Subject.Parsed.RenderAsync(new TemplateContext(model, Liquid))).Trim(),
-            await parts.TextBody.Parsed.RenderAsync(new TemplateContext(model, Liquid)),
-            await parts.HtmlBody.Parsed.RenderAsync(new TemplateContext(model, Liquid), HtmlEncoder.Default));
+        return renderer.Render(parts, recipient.Person, await ModelAsync(instance, recipient.Reason, cancellationToken));
     }
 
-    private async Task<Dictionary<string, object>> ModelAsync(string role, WorkflowInstance instance, EmailRecipient recipient, CancellationToken cancellationToken)
+    private async Task<EmailModel> ModelAsync(WorkflowInstance instance, string? reason, CancellationToken cancellationToken)
     {
         var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
         var site = instance.SiteId is { } siteId
             ? await db.Sites.AsNoTracking().Include(s => s.Program).SingleOrDefaultAsync(s => s.Id == siteId, cancellationToken)
             : null;
         var program = site?.Program?.Name ?? await db.Programs.AsNoTracking().OrderBy(p => p.CreatedAt).Select(p => p.Name).FirstOrDefaultAsync(cancellationToken) ?? "MIDRC";
-        var zone = Midrc.Workflows.Timing.DueTimes.TryFindTimeZone(recipient.Person.TimeZone, out var personZone) ? personZone : TimeZoneInfo.Utc;
-        string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, zone).ToString("dddd d MMMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture) + $" ({zone.Id})";
         var data = instance.Values();
-        var baseUrl = options.Value.PublicUrl.TrimEnd('/');
-        var model = new Dictionary<string, object>
+        var now = clock.GetUtcNow();
+        var model = new EmailModel
         {
-            ["program"] = new Dictionary<string, object> { ["name"] = program },
-            ["person"] = new Dictionary<string, object> { ["name"] = recipient.Person.DisplayName },
-            ["workflow"] = new Dictionary<string, object>
-            {
-                ["title"] = definition.Title,
-                ["state"] = definition.FindState(instance.State)?.Title ?? instance.State,
-                ["since"] = Local(instance.UpdatedAt),
-                ["days_waiting"] = (int)(clock.GetUtcNow() - instance.UpdatedAt).TotalDays,
-            },
-            ["links"] = new Dictionary<string, object>
-            {
-                ["action"] = $"{baseUrl}/workflows/{instance.Id}",
-                ["site"] = site is null ? baseUrl : $"{baseUrl}/sites/{site.Code}",
-                ["dashboard"] = baseUrl,
-                ["preferences"] = $"{baseUrl}/me/notifications",
-            },
-            ["role"] = role,
+            ProgramName = program,
+            Site = site is null ? null : new EmailSite(site.Name, site.Code),
+            Workflow = new EmailWorkflow(definition.Title, definition.FindState(instance.State)?.Title ?? instance.State, instance.UpdatedAt),
+            Deadline = instance.Deadlines().Values.Where(d => d >= now).Order().Select(d => (DateTimeOffset?)d).FirstOrDefault(),
+            Reason = string.IsNullOrWhiteSpace(reason) ? null : reason,
+            Counts = new EmailCounts { Errors = data.TryGetValue("open-errors", out var errors) && int.TryParse(errors, out var e) ? e : null },
+            ActionPath = site is null ? "/" : SitePaths.Site(site.Code),
         };
-        if (data.TryGetValue("open-errors", out var errors))
+        return instance.SubjectType switch
         {
-            model["counts"] = new Dictionary<string, object> { ["errors"] = errors };
-        }
+            "solicitation" => await WithRequestAsync(model, instance.SubjectId, site?.Code, cancellationToken),
+            "submission" => await WithSubmissionAsync(model, instance.SubjectId, cancellationToken),
+            _ => model,
+        };
+    }
 
-        if (site is not null)
+    private async Task<EmailModel> WithRequestAsync(EmailModel model, Guid solicitationId, string? siteCode, CancellationToken cancellationToken)
+    {
+        var request = await db.Solicitations.AsNoTracking().SingleOrDefaultAsync(s => s.Id == solicitationId, cancellationToken);
+        return request is null || siteCode is null
+            ? model
+            : model with
+            {
+                Request = new EmailRequest(request.Title, request.Modalities.Replace(",", ", ", StringComparison.Ordinal), request.InclusionCriteria, request.RequestedExams),
+                // The date the data is due is what a request's emails are about; the workflow's own deadlines remind about it.
+                Deadline = request.DueAt,
+                Counts = model.Counts with { Requested = request.RequestedExams },
+                ActionPath = SitePaths.Request(siteCode, request.Id),
+            };
+    }
+
+    private async Task<EmailModel> WithSubmissionAsync(EmailModel model, Guid submissionId, CancellationToken cancellationToken)
+    {
+        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
+        if (submission is null)
         {
-            model["site"] = new Dictionary<string, object> { ["name"] = site.Name, ["code"] = site.Code };
+            return model;
         }
-
-        if (instance.Deadlines().Values.Where(d => d >= clock.GetUtcNow()).Order().Select(d => (DateTimeOffset?)d).FirstOrDefault() is { } deadline)
+        var files = await db.ReceivedFiles.CountAsync(f => f.SubmissionId == submissionId, cancellationToken);
+        return model with
         {
-            model["deadline"] = Local(deadline);
-        }
-
-        if (!string.IsNullOrWhiteSpace(recipient.Reason))
-        {
-            model["reason"] = recipient.Reason;
-        }
-
-        return model;
+            Submission = new EmailSubmission(submission.Id.ToString(), submission.StartedAt),
+            Counts = model.Counts with { Files = files },
+            ActionPath = SitePaths.SubmissionReport(submission.Id),
+        };
     }
 }

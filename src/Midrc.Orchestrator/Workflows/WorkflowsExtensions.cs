@@ -43,7 +43,7 @@ public static class WorkflowsExtensions
         services.TryAddScoped<AuditTrail>();
         // Transitions write their emails through the outbox, in the same transaction.
         services.AddOutbox();
-        services.AddScoped<IEmailComposer, FluidEmailComposer>();
+        services.AddScoped<IEmailComposer, WorkflowEmailComposer>();
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<ISubjectStatus, SiteStageProjection>();
         services.AddScoped<ISubjectStatus, SolicitationStatusProjection>();

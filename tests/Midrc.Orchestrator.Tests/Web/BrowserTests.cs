@@ -8,7 +8,7 @@ namespace Midrc.Orchestrator.Tests.Web;
 /// home. Screenshots of each page are saved under the test output's <c>screenshots/</c> folder.
 /// </summary>
 [Collection(DemoHostCollection.Name)]
-public sealed class BrowserTests(DemoHost host) : IAsyncLifetime
+public sealed partial class BrowserTests(DemoHost host) : IAsyncLifetime
 {
     private static readonly string[] ChromiumArgs =
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -26,7 +26,8 @@ public sealed class BrowserTests(DemoHost host) : IAsyncLifetime
         var page = await SignInAsync("pm@midrc.example");
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Program overview" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("table.data tbody tr")).ToHaveCountAsync(6);
+        // At least the demo's six sites (other tests may have invited more).
+        await Assertions.Expect(page.Locator("table.data tbody tr").Nth(5)).ToBeVisibleAsync();
         foreach (var code in new[] { "UCH", "MUC", "SGP", "TOR", "SAO", "OSL" })
         {
             await Assertions.Expect(page.Locator("table.data tbody th .code", new() { HasTextString = code })).ToBeVisibleAsync();

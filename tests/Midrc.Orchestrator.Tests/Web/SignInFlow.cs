@@ -21,13 +21,18 @@ public static partial class SignInFlow
     /// </summary>
     public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, IReadOnlyDictionary<string, string>? fields = null, string? action = null)
     {
-        var page = await client.GetStringAsync(new Uri(path, UriKind.Relative));
         var form = new Dictionary<string, string>(fields ?? new Dictionary<string, string>())
         {
-            ["__RequestVerificationToken"] = AntiforgeryToken().Match(page) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"No form on {path}"),
+            ["__RequestVerificationToken"] = await AntiforgeryTokenAsync(client, path),
         };
         return await client.PostAsync(new Uri(action ?? path, UriKind.Relative), new FormUrlEncodedContent(form));
     }
+
+    /// <summary>The antiforgery token of the form on <paramref name="path"/>, valid for this client's every form.</summary>
+    public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string path) =>
+        AntiforgeryToken().Match(await client.GetStringAsync(new Uri(path, UriKind.Relative))) is { Success: true } m
+            ? m.Groups[1].Value
+            : throw new InvalidOperationException($"No form on {path}");
 
     /// <summary>Asks for a link for <paramref name="email"/> on the sign-in page.</summary>
     public static Task<HttpResponseMessage> AskForLinkAsync(HttpClient client, string email) =>
@@ -40,7 +45,7 @@ public static partial class SignInFlow
     /// A client of <paramref name="app"/> (in memory) signed in as a new person with <paramref name="role"/>; the link is
     /// made without an email, so the outbox holds only what the test puts there.
     /// </summary>
-    public static async Task<HttpClient> ClientWithRoleAsync(WebApplicationFactory<Program> app, Role role, Guid? siteId = null)
+    public static async Task<HttpClient> ClientWithRoleAsync(WebApplicationFactory<Program> app, Role role, Guid? siteId = null, HttpClient? client = null)
     {
         var email = $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@midrc.example";
         await using (var scope = app.Services.CreateAsyncScope())
@@ -51,11 +56,14 @@ public static partial class SignInFlow
             db.People.Add(person);
             await db.SaveChangesAsync();
         }
-        return await ClientForAsync(app, email);
+        return await ClientForAsync(app, email, client);
     }
 
-    /// <summary>A client of <paramref name="app"/> (in memory) signed in as the existing person with this email.</summary>
-    public static async Task<HttpClient> ClientForAsync(WebApplicationFactory<Program> app, string email)
+    /// <summary>
+    /// A client of <paramref name="app"/> (in memory) signed in as the existing person with this email: <paramref name="client"/>
+    /// when given (e.g. one sharing its cookies with another host), else a new one.
+    /// </summary>
+    public static async Task<HttpClient> ClientForAsync(WebApplicationFactory<Program> app, string email, HttpClient? client = null)
     {
         string token;
         await using (var scope = app.Services.CreateAsyncScope())
@@ -63,7 +71,7 @@ public static partial class SignInFlow
             var person = await scope.ServiceProvider.GetRequiredService<MidrcDbContext>().People.SingleAsync(p => p.Email == email);
             token = await scope.ServiceProvider.GetRequiredService<SignInLinks>().CreateLinkAsync(person, CancellationToken.None);
         }
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client ??= app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var signedIn = await UseLinkAsync(client, $"/sign-in/{token}");
         signedIn.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         return client;

@@ -278,7 +278,7 @@ internal static class TestTransfers
 }
 
 /// <summary>The real composer, made to fail like a process dying mid-transition while <see cref="Switch.Armed"/>.</summary>
-internal sealed class CrashingComposer(FluidEmailComposer inner, CrashingComposer.Switch crash) : IEmailComposer
+internal sealed class CrashingComposer(WorkflowEmailComposer inner, CrashingComposer.Switch crash) : IEmailComposer
 {
     public sealed class Switch
     {
@@ -288,7 +288,7 @@ internal sealed class CrashingComposer(FluidEmailComposer inner, CrashingCompose
     public static void Install(IServiceCollection services, Switch crash)
     {
         services.AddSingleton(crash);
-        services.AddScoped<FluidEmailComposer>();
+        services.AddScoped<WorkflowEmailComposer>();
         services.AddScoped<IEmailComposer, CrashingComposer>();
     }
 
