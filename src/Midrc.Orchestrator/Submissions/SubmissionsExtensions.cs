@@ -1,9 +1,10 @@
 using Hangfire;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Midrc.Curation.Profiles;
 using Midrc.Curation.Workers;
+using Midrc.Orchestrator.Clinical;
 using Midrc.Orchestrator.Hosting;
+using Midrc.Orchestrator.Workflows;
 
 namespace Midrc.Orchestrator.Submissions;
 
@@ -31,8 +32,9 @@ public static class SubmissionsExtensions
         });
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddScoped<SubmissionIndexer>();
-        // The workflow runtime replaces this with one that starts the submission workflow.
-        builder.Services.TryAddScoped<ISubmissionEvents, AuditedSubmissionEvents>();
+        builder.Services.AddScoped<ClinicalRecordStore>();
+        // An indexed submission starts (or, corrected, moves on) its workflow.
+        builder.Services.AddScoped<ISubmissionEvents, WorkflowSubmissionEvents>();
         builder.Services.AddHostedService<IndexingJobs>();
         return builder;
     }
