@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
+using Midrc.Curation.Findings;
+using Midrc.Curation.Reports;
 using Midrc.Orchestrator.Notifications;
+using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Submissions;
 using Midrc.Workflows.Templates;
 
 namespace Midrc.Orchestrator.Workflows;
@@ -25,6 +29,9 @@ public interface IEmailComposer
 /// </summary>
 public sealed class FluidEmailComposer(MidrcDbContext db, WorkflowDefinitions definitions, IOptions<MidrcOptions> options, TimeProvider clock) : IEmailComposer
 {
+    /// <summary>The findings an email lists; the report page has the rest.</summary>
+    public const int MaxFindingsInEmail = 10;
+
     private static readonly TemplateOptions Liquid = new();
 
     public async Task<RenderedEmail> ComposeAsync(string template, string role, WorkflowInstance instance, EmailRecipient recipient, CancellationToken cancellationToken)
@@ -74,6 +81,11 @@ public sealed class FluidEmailComposer(MidrcDbContext db, WorkflowDefinitions de
             model["counts"] = new Dictionary<string, object> { ["errors"] = errors };
         }
 
+        if (instance.SubjectType == "submission")
+        {
+            await AddSubmissionAsync(model, instance, baseUrl, Local, cancellationToken);
+        }
+
         if (site is not null)
         {
             model["site"] = new Dictionary<string, object> { ["name"] = site.Name, ["code"] = site.Code };
@@ -90,5 +102,47 @@ public sealed class FluidEmailComposer(MidrcDbContext db, WorkflowDefinitions de
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// A submission's emails lead to its findings report and say what to fix: open findings counted by rule, and a
+    /// screenful of them (de-identification errors first, so a leak is named with the file and the attribute's path).
+    /// </summary>
+    private async Task AddSubmissionAsync(Dictionary<string, object> model, WorkflowInstance instance, string baseUrl, Func<DateTimeOffset, string> local, CancellationToken cancellationToken)
+    {
+        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == instance.SubjectId, cancellationToken);
+        if (submission is null)
+        {
+            return;
+        }
+        var open = await db.Findings.AsNoTracking()
+            .Where(f => f.SubmissionId == submission.Id && (f.Status == FindingStatus.Open || f.Status == FindingStatus.WaiverRequested))
+            .Select(f => new { f.Rule, f.Severity, f.File, f.Path, f.Message, f.Hint }).ToListAsync(cancellationToken);
+        var instances = db.Instances.Where(i => i.SubmissionId == submission.Id);
+        model["submission"] = new Dictionary<string, object> { ["id"] = submission.Id.ToString(), ["received"] = local(submission.CompletedAt ?? submission.StartedAt) };
+        ((Dictionary<string, object>)model["links"])["action"] = $"{baseUrl}/submissions/{submission.Id}/report";
+        model["counts"] = new Dictionary<string, object>
+        {
+            ["errors"] = open.Count(f => f.Severity == Severity.Error),
+            ["warnings"] = open.Count(f => f.Severity == Severity.Warning),
+            ["files"] = await instances.CountAsync(i => i.QuarantineState != QuarantineState.Superseded, cancellationToken),
+            ["quarantined"] = await instances.CountAsync(i => i.QuarantineState == QuarantineState.Rejected, cancellationToken),
+        };
+        model["rules"] = open.GroupBy(f => f.Rule)
+            .Select(g => new { Rule = g.Key, Severity = g.Max(f => f.Severity), Count = g.Count(), g.First().Message, g.First().Hint })
+            .OrderByDescending(r => r.Severity).ThenByDescending(r => r.Count).ThenBy(r => r.Rule, StringComparer.Ordinal)
+            .Select(r => new Dictionary<string, object> { ["rule"] = r.Rule, ["severity"] = VerificationReport.SeverityName(r.Severity), ["count"] = r.Count, ["message"] = r.Message, ["hint"] = r.Hint })
+            .ToList();
+        model["findings"] = open
+            .OrderByDescending(f => f.Severity).ThenByDescending(f => DeidentificationVerdicts.IsDeidentification(f.Rule)).ThenBy(f => f.File, StringComparer.Ordinal)
+            .Take(MaxFindingsInEmail)
+            .Select(f => new Dictionary<string, object>
+            {
+                ["severity"] = VerificationReport.SeverityName(f.Severity),
+                ["message"] = f.Message,
+                ["where"] = f.Path.Length > 0 ? $"{f.File}, at {f.Path}" : f.File,
+                ["hint"] = f.Hint,
+            })
+            .ToList();
     }
 }
