@@ -396,6 +396,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     StartedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
                     SubmittedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    Round = table.Column<int>(type: "int", nullable: false),
+                    IndexedRound = table.Column<int>(type: "int", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -493,8 +495,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     SeriesInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     ClosedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    ClosedBy = table.Column<string>(type: "nvarchar(max)", nullable: true),
-                    WaiverReason = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    ClosedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: true),
+                    WaiverRequest = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    WaiverReason = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -529,7 +532,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     SopClassUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
                     SopInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
                     Analysis = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Round = table.Column<int>(type: "int", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -680,7 +684,10 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     Profile = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     ErrorCount = table.Column<int>(type: "int", nullable: false),
                     WarningCount = table.Column<int>(type: "int", nullable: false),
-                    CheckedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                    CheckedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ReviewedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: true),
+                    ReviewReason = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    ReviewedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -776,7 +783,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
             migrationBuilder.CreateIndex(
                 name: "IX_DeidentificationReports_InstanceId",
                 table: "DeidentificationReports",
-                column: "InstanceId");
+                column: "InstanceId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Findings_SiteId_Status",
@@ -809,9 +817,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 column: "SopInstanceUid");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Instances_SubmissionId_SopInstanceUid",
+                name: "IX_Instances_SubmissionId_SopInstanceUid_Sha256",
                 table: "Instances",
-                columns: new[] { "SubmissionId", "SopInstanceUid" },
+                columns: new[] { "SubmissionId", "SopInstanceUid", "Sha256" },
                 unique: true);
 
             migrationBuilder.CreateIndex(

@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
+namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -16,15 +15,15 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "AuditEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    Action = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    EntityType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    EntityId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Details = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Details = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -35,23 +34,23 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Outbox",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ToAddress = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    ToName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Subject = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: false),
-                    TextBody = table.Column<string>(type: "text", nullable: false),
-                    HtmlBody = table.Column<string>(type: "text", nullable: false),
-                    Template = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Attempts = table.Column<int>(type: "integer", nullable: false),
-                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    LastError = table.Column<string>(type: "text", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    DigestId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ToAddress = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    ToName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 998, nullable: false),
+                    TextBody = table.Column<string>(type: "TEXT", nullable: false),
+                    HtmlBody = table.Column<string>(type: "TEXT", nullable: false),
+                    Template = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DigestId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -62,14 +61,14 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "People",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    DisplayName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    EmailPreference = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    IsActive = table.Column<bool>(type: "boolean", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    EmailPreference = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    IsActive = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -80,11 +79,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Programs",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Description = table.Column<string>(type: "text", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -95,11 +94,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "StoredObjects",
                 columns: table => new
                 {
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Md5 = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
-                    StorageKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    StoredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Md5 = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    StorageKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    StoredAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -110,20 +109,20 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowInstances",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    DefinitionId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DefinitionVersion = table.Column<int>(type: "integer", nullable: false),
-                    SubjectType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    SubjectId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
-                    State = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IsFinished = table.Column<bool>(type: "boolean", nullable: false),
-                    DataJson = table.Column<string>(type: "text", nullable: false),
-                    DeadlinesJson = table.Column<string>(type: "text", nullable: false),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DefinitionId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DefinitionVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SubjectId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    State = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    IsFinished = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DataJson = table.Column<string>(type: "TEXT", nullable: false),
+                    DeadlinesJson = table.Column<string>(type: "TEXT", nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -134,12 +133,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "SignInLinks",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
-                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UsedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -156,17 +155,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Releases",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ProgramId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Number = table.Column<int>(type: "integer", nullable: false),
-                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    FrozenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    PublishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    ManifestSha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    FailureReason = table.Column<string>(type: "text", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProgramId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FrozenAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    PublishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ManifestSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -183,18 +182,18 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Sites",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ProgramId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Institution = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    StageChangedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    TargetExams = table.Column<int>(type: "integer", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProgramId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Institution = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Country = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StageChangedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    TargetExams = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -211,16 +210,16 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowJobIntents",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Job = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    BackgroundJobId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Outcome = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Job = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    BackgroundJobId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -237,16 +236,16 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowJournal",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    FromState = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ToState = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Trigger = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Reason = table.Column<string>(type: "text", nullable: false),
-                    Summary = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    FromState = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ToState = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Trigger = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", nullable: false),
+                    Summary = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -263,15 +262,15 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowTimers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Trigger = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    FiredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    RepeatsLeft = table.Column<int>(type: "integer", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Trigger = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    FiredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RepeatsLeft = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -288,15 +287,15 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ApiTokens",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Prefix = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -313,10 +312,10 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "RoleAssignments",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -339,17 +338,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Solicitations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Modalities = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    RequestedExams = table.Column<int>(type: "integer", nullable: false),
-                    InclusionCriteria = table.Column<string>(type: "text", nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Modalities = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    RequestedExams = table.Column<int>(type: "INTEGER", nullable: false),
+                    InclusionCriteria = table.Column<string>(type: "TEXT", nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -366,11 +365,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Studies",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    PatientPseudonym = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Description = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PatientPseudonym = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -387,17 +386,19 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Submissions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SolicitationId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    DeclaredFiles = table.Column<int>(type: "integer", nullable: true),
-                    DeclaredStudies = table.Column<int>(type: "integer", nullable: true),
-                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    SubmittedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SolicitationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DeclaredFiles = table.Column<int>(type: "INTEGER", nullable: true),
+                    DeclaredStudies = table.Column<int>(type: "INTEGER", nullable: true),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SubmittedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    Round = table.Column<int>(type: "INTEGER", nullable: false),
+                    IndexedRound = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -420,12 +421,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Series",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    StudyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SeriesInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Modality = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    BodyPart = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Description = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Modality = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    BodyPart = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -442,19 +443,19 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalCases",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    AgeAtIndex = table.Column<int>(type: "integer", nullable: true),
-                    AgeOver89 = table.Column<bool>(type: "boolean", nullable: false),
-                    Sex = table.Column<string>(type: "text", nullable: false),
-                    Race = table.Column<string>(type: "text", nullable: false),
-                    Ethnicity = table.Column<string>(type: "text", nullable: false),
-                    Zip3 = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    Covid19Positive = table.Column<string>(type: "text", nullable: false),
-                    IcuIndicator = table.Column<string>(type: "text", nullable: false),
-                    VentilatorIndicator = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AgeAtIndex = table.Column<int>(type: "INTEGER", nullable: true),
+                    AgeOver89 = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Sex = table.Column<string>(type: "TEXT", nullable: false),
+                    Race = table.Column<string>(type: "TEXT", nullable: false),
+                    Ethnicity = table.Column<string>(type: "TEXT", nullable: false),
+                    Zip3 = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    Covid19Positive = table.Column<string>(type: "TEXT", nullable: false),
+                    IcuIndicator = table.Column<string>(type: "TEXT", nullable: false),
+                    VentilatorIndicator = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -477,26 +478,27 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Findings",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Rule = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Severity = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    File = table.Column<string>(type: "text", nullable: false),
-                    Tag = table.Column<string>(type: "text", nullable: false),
-                    Path = table.Column<string>(type: "text", nullable: false),
-                    Keyword = table.Column<string>(type: "text", nullable: false),
-                    Message = table.Column<string>(type: "text", nullable: false),
-                    Hint = table.Column<string>(type: "text", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SeriesInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    ClosedBy = table.Column<string>(type: "text", nullable: true),
-                    WaiverReason = table.Column<string>(type: "text", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Rule = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Severity = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    File = table.Column<string>(type: "TEXT", nullable: false),
+                    Tag = table.Column<string>(type: "TEXT", nullable: false),
+                    Path = table.Column<string>(type: "TEXT", nullable: false),
+                    Keyword = table.Column<string>(type: "TEXT", nullable: false),
+                    Message = table.Column<string>(type: "TEXT", nullable: false),
+                    Hint = table.Column<string>(type: "TEXT", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    WaiverRequest = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    WaiverReason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -519,18 +521,19 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ReceivedFiles",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Name = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
-                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ClinicalNode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Readable = table.Column<bool>(type: "boolean", nullable: false),
-                    SopClassUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SopInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Analysis = table.Column<string>(type: "text", nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ClinicalNode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Readable = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SopClassUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Analysis = table.Column<string>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Round = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -547,17 +550,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Instances",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SeriesId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SopInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SopClassUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    TransferSyntaxUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    OriginalName = table.Column<string>(type: "text", nullable: false),
-                    QuarantineState = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SopClassUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    TransferSyntaxUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    OriginalName = table.Column<string>(type: "TEXT", nullable: false),
+                    QuarantineState = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -586,11 +589,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalImagingStudies",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    DaysToStudy = table.Column<int>(type: "integer", nullable: true),
-                    StudyDescription = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    DaysToStudy = table.Column<int>(type: "INTEGER", nullable: true),
+                    StudyDescription = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -607,12 +610,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalMeasurements",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    MeasurementId = table.Column<string>(type: "text", nullable: false),
-                    TestType = table.Column<string>(type: "text", nullable: false),
-                    TestResult = table.Column<string>(type: "text", nullable: false),
-                    DaysToTest = table.Column<int>(type: "integer", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MeasurementId = table.Column<string>(type: "TEXT", nullable: false),
+                    TestType = table.Column<string>(type: "TEXT", nullable: false),
+                    TestResult = table.Column<string>(type: "TEXT", nullable: false),
+                    DaysToTest = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -629,12 +632,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalProcedures",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ProcedureId = table.Column<string>(type: "text", nullable: false),
-                    BreathingSupportType = table.Column<string>(type: "text", nullable: false),
-                    DaysToStart = table.Column<int>(type: "integer", nullable: true),
-                    DaysToEnd = table.Column<int>(type: "integer", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProcedureId = table.Column<string>(type: "TEXT", nullable: false),
+                    BreathingSupportType = table.Column<string>(type: "TEXT", nullable: false),
+                    DaysToStart = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToEnd = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -651,14 +654,14 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalVisits",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    VisitId = table.Column<string>(type: "text", nullable: false),
-                    DaysToHospitalAdmission = table.Column<int>(type: "integer", nullable: true),
-                    DaysToHospitalDischarge = table.Column<int>(type: "integer", nullable: true),
-                    DaysToIcuAdmission = table.Column<int>(type: "integer", nullable: true),
-                    DaysToIcuDischarge = table.Column<int>(type: "integer", nullable: true),
-                    DischargeType = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    VisitId = table.Column<string>(type: "TEXT", nullable: false),
+                    DaysToHospitalAdmission = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToHospitalDischarge = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToIcuAdmission = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToIcuDischarge = table.Column<int>(type: "INTEGER", nullable: true),
+                    DischargeType = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -675,13 +678,16 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "DeidentificationReports",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Profile = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ErrorCount = table.Column<int>(type: "integer", nullable: false),
-                    WarningCount = table.Column<int>(type: "integer", nullable: false),
-                    CheckedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Profile = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ErrorCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    WarningCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    CheckedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReviewedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    ReviewReason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ReviewedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -698,12 +704,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ReleaseItems",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ReleaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Change = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Excluded = table.Column<bool>(type: "boolean", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Change = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Excluded = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -777,7 +783,8 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
             migrationBuilder.CreateIndex(
                 name: "IX_DeidentificationReports_InstanceId",
                 table: "DeidentificationReports",
-                column: "InstanceId");
+                column: "InstanceId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Findings_SiteId_Status",
@@ -810,9 +817,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 column: "SopInstanceUid");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Instances_SubmissionId_SopInstanceUid",
+                name: "IX_Instances_SubmissionId_SopInstanceUid_Sha256",
                 table: "Instances",
-                columns: new[] { "SubmissionId", "SopInstanceUid" },
+                columns: new[] { "SubmissionId", "SopInstanceUid", "Sha256" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
