@@ -236,16 +236,16 @@ public sealed class FixLoopTests
 
     /// <summary>A copy of <paramref name="file"/> with a leak injected by pydicom (the curation tests' script).</summary>
     private static string Inject(string file, string kind) =>
-        Python(Path.Combine(AppContext.BaseDirectory, "Submissions", "inject_leaks.py"), file, Copy(file, kind), kind);
+        Python(Copy(file, kind), Path.Combine(AppContext.BaseDirectory, "Submissions", "inject_leaks.py"), file, Copy(file, kind), kind);
 
     /// <summary>A copy of <paramref name="file"/> (same SOP Instance) whose Body Part Examined is <paramref name="bodyPart"/>, written by pydicom.</summary>
     private static string WithBodyPart(string file, string bodyPart) =>
-        Python("-c", "import sys, pydicom; d = pydicom.dcmread(sys.argv[1], force=True); d.BodyPartExamined = sys.argv[3]; d.save_as(sys.argv[2])", file, Copy(file, bodyPart.ToLowerInvariant()), bodyPart);
+        Python(Copy(file, bodyPart.ToLowerInvariant()), "-c", "import sys, pydicom; d = pydicom.dcmread(sys.argv[1], force=True); d.BodyPartExamined = sys.argv[3]; d.save_as(sys.argv[2])", file, Copy(file, bodyPart.ToLowerInvariant()), bodyPart);
 
     private static string Copy(string file, string suffix) => Path.Combine(Path.GetDirectoryName(file)!, $"{Path.GetFileNameWithoutExtension(file)}-{suffix}.dcm");
 
-    /// <summary>Runs Debian's python (which has pydicom); returns the output file, the third argument.</summary>
-    private static string Python(params string[] arguments)
+    /// <summary>Runs Debian's python (which has pydicom); returns <paramref name="output"/>, the file it writes.</summary>
+    private static string Python(string output, params string[] arguments)
     {
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -256,7 +256,7 @@ public sealed class FixLoopTests
         var errors = process.StandardError.ReadToEnd();
         process.WaitForExit();
         process.ExitCode.ShouldBe(0, errors);
-        return arguments[2];
+        return output;
     }
 
     /// <summary>The intake host with UCH's coordinator and a program manager signed in.</summary>
