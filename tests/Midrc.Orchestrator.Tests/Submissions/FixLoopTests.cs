@@ -223,6 +223,49 @@ public sealed class FixLoopTests
         (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.Id == finding))).Status.ShouldBe(FindingStatus.Open, "nothing refused changed anything");
     }
 
+    [Fact]
+    public async Task The_report_page_shows_grouped_findings_and_takes_a_waiver_request_and_corrected_files_with_antiforgery()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var original = pipeline.Host.WriteChest();
+        var head = WithBodyPart(original, "HEAD");
+        var id = await pipeline.SubmitAsync(head);
+        var page = $"/submissions/{id}/report";
+        using var muc = await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("MUC"));
+
+        var html = await pipeline.Coordinator.GetStringAsync(page);
+        html.ShouldContain("qa.body-part-not-requested");
+        html.ShouldContain("How to fix it:");
+        html.ShouldContain("Request a waiver");
+        html.ShouldContain("Upload corrected files");
+        (await muc.GetAsync(page)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await pipeline.Coordinator.PostAsync($"{page}?handler=Waiver", new FormUrlEncodedContent(new Dictionary<string, string> { ["rule"] = "qa.body-part-not-requested", ["reason"] = "x" })))
+            .StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a form without its antiforgery token is refused");
+
+        using (var asked = await SignInFlow.PostFormAsync(pipeline.Coordinator, page, new Dictionary<string, string> { ["rule"] = "qa.body-part-not-requested", ["reason"] = "Labelled so by the modality." }, $"{page}?handler=Waiver"))
+        {
+            asked.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+        (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.SubmissionId == id && f.Rule == "qa.body-part-not-requested"))).Status.ShouldBe(FindingStatus.WaiverRequested);
+        (await pipeline.Manager.GetStringAsync(page)).ShouldContain("Grant waiver");
+
+        var token = System.Text.RegularExpressions.Regex.Match(await pipeline.Coordinator.GetStringAsync(page), "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new ByteArrayContent(File.ReadAllBytes(original)), "files", Path.GetFileName(head) },
+        };
+        using (var uploaded = await pipeline.Coordinator.PostAsync($"{page}?handler=Upload", form))
+        {
+            uploaded.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+        await pipeline.RunJobsAsync();
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+        (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.SubmissionId == id && f.Rule == "qa.body-part-not-requested"))).Status.ShouldBe(FindingStatus.Fixed);
+        (await pipeline.Coordinator.GetStringAsync(page)).ShouldContain("1 fixed");
+    }
+
     private static async Task<ProblemDetails> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         using (response)
