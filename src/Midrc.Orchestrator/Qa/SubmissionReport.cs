@@ -3,6 +3,7 @@ using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Curation.Findings;
 using Midrc.Curation.Reports;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Submissions;
 
@@ -37,10 +38,11 @@ public sealed class SubmissionReports(MidrcDbContext db)
             .GroupBy(i => i.QuarantineState).Select(g => new { State = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         int Count(QuarantineState state) => states.SingleOrDefault(s => s.State == state)?.Count ?? 0;
         var verdicts = await db.DeidentificationReports.AsNoTracking()
-            .Where(r => r.Instance!.SubmissionId == submission.Id && r.Instance.QuarantineState != QuarantineState.Superseded && r.Outcome != DeidentificationOutcome.Passed || r.ReviewedBy != null && r.Instance!.SubmissionId == submission.Id)
+            .Where(r => r.Instance!.SubmissionId == submission.Id
+                && ((r.Instance.QuarantineState != QuarantineState.Superseded && r.Outcome != DeidentificationOutcome.Passed) || r.ReviewedBy != null))
             .Select(r => new { r.InstanceId, r.Instance!.OriginalName, r.Outcome, r.ReviewedBy, r.ReviewReason, r.Profile }).ToListAsync(cancellationToken);
         var profile = await db.DeidentificationReports.AsNoTracking().Where(r => r.Instance!.SubmissionId == submission.Id).Select(r => r.Profile).FirstOrDefaultAsync(cancellationToken);
-        static bool IsOpen(QaFinding f) => f.Status is FindingStatus.Open or FindingStatus.WaiverRequested;
+        static bool IsOpen(QaFinding f) => ProgramProgress.OpenStatuses.Contains(f.Status);
         var rules = findings.GroupBy(f => f.Rule, StringComparer.Ordinal)
             .Select(rule =>
             {

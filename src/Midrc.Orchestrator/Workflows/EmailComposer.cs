@@ -3,6 +3,7 @@ using Fluid;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
 using Midrc.Curation.Findings;
@@ -116,7 +117,7 @@ public sealed class FluidEmailComposer(MidrcDbContext db, WorkflowDefinitions de
             return;
         }
         var open = await db.Findings.AsNoTracking()
-            .Where(f => f.SubmissionId == submission.Id && (f.Status == FindingStatus.Open || f.Status == FindingStatus.WaiverRequested))
+            .Where(f => f.SubmissionId == submission.Id && ProgramProgress.OpenStatuses.Contains(f.Status))
             .Select(f => new { f.Rule, f.Severity, f.File, f.Path, f.Message, f.Hint }).ToListAsync(cancellationToken);
         var instances = db.Instances.Where(i => i.SubmissionId == submission.Id);
         model["submission"] = new Dictionary<string, object> { ["id"] = submission.Id.ToString(), ["received"] = local(submission.CompletedAt ?? submission.StartedAt) };

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Curation.Findings;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Qa;
 using Midrc.Orchestrator.Releases;
@@ -142,7 +143,7 @@ internal static class WorkflowJobHelpers
     /// <summary>A submission's error findings that still block QA: open or waiting for a waiver, de-identification aside.</summary>
     public static IQueryable<QaFinding> OpenQaErrors(this IQueryable<QaFinding> findings, Guid submissionId) =>
         findings.Where(f => f.SubmissionId == submissionId && f.Severity == Severity.Error && !f.Rule.StartsWith("deid.")
-            && (f.Status == FindingStatus.Open || f.Status == FindingStatus.WaiverRequested));
+            && ProgramProgress.OpenStatuses.Contains(f.Status));
 
     /// <summary>A follow-up trigger fired by the orchestrator, once per intent, with the job's results as data.</summary>
     public static FireRequest FollowUp(this WorkflowJobContext context, string trigger, IReadOnlyDictionary<string, string> data) =>

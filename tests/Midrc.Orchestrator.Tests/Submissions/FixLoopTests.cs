@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Submissions;
 using Midrc.Orchestrator.Tests.Infrastructure;
 using Midrc.Orchestrator.Tests.Web;
@@ -266,6 +267,29 @@ public sealed class FixLoopTests
         (await pipeline.Coordinator.GetStringAsync(page)).ShouldContain("1 fixed");
     }
 
+    [Fact]
+    public async Task A_site_still_onboarding_sends_its_test_transfer_which_its_onboarding_workflow_checks()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var uch = await pipeline.SiteIdAsync("UCH");
+        await pipeline.Host.InDatabaseAsync(db => db.Sites.Where(s => s.Id == uch).ExecuteUpdateAsync(s => s.SetProperty(x => x.Stage, SiteStage.Invited)));
+        var onboarding = await pipeline.InScopeAsync(async sp =>
+        {
+            var runtime = sp.GetRequiredService<WorkflowRuntime>();
+            var instance = await runtime.StartAsync(new StartRequest(WorkflowSubmissionEvents.OnboardingWorkflow, uch, uch, Actor.System), CancellationToken.None);
+            (await runtime.FireAsync(new FireRequest(instance.Id, "record-signed-agreement", new Actor(pipeline.ManagerEmail, true, new HashSet<Guid>()), "dua"), CancellationToken.None)).Outcome.ShouldBe(FireOutcome.Fired);
+            (await runtime.FireAsync(new FireRequest(instance.Id, "confirm-coordinators", Actor.System, "coordinators") { Data = new Dictionary<string, string> { ["coordinators"] = "1" } }, CancellationToken.None)).Outcome.ShouldBe(FireOutcome.Fired);
+            return instance.Id;
+        });
+
+        var id = await pipeline.SubmitAsync(pipeline.Host.WriteChest());
+
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("active");
+        (await pipeline.Host.InDatabaseAsync(db => db.Sites.SingleAsync(s => s.Id == uch))).Stage.ShouldBe(SiteStage.Active);
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.AnyAsync(i => i.SubjectId == id))).ShouldBeFalse("a test transfer has no submission workflow of its own");
+        (await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.CountAsync(r => r.Instance!.SubmissionId == id))).ShouldBe(1);
+    }
+
     private static async Task<ProblemDetails> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         using (response)
@@ -337,6 +361,12 @@ public sealed class FixLoopTests
             var emails = await host.InDatabaseAsync(db => db.People.Include(p => p.Roles).ToListAsync());
             return new Pipeline(host, host.Client(host.UchToken), coordinator, manager,
                 emails.Single(p => p.Roles.Any(r => r.Role == Role.SiteCoordinator)).Email, emails.Single(p => p.Roles.Any(r => r.Role == Role.ProgramManager)).Email);
+        }
+
+        public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+        {
+            await using var scope = Host.Factory.Services.CreateAsyncScope();
+            return await action(scope.ServiceProvider);
         }
 
         public Task<Guid> SiteIdAsync(string code) => Host.InDatabaseAsync(db => db.Sites.Where(s => s.Code == code).Select(s => s.Id).SingleAsync());
