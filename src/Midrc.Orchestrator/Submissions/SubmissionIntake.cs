@@ -348,9 +348,8 @@ public sealed class SubmissionIntake(
     {
         if (submission.Status is not (SubmissionStatus.Receiving or SubmissionStatus.AwaitingFixes))
         {
-            throw IntakeException.Conflict(submission.Status == SubmissionStatus.QaRunning || submission.Status == SubmissionStatus.Analyzing
-                ? "This submission is being checked and takes no files now. If the checks find problems, you can send corrected files to it then."
-                : "This submission was completed and takes no more files. Start a new submission for files you forgot.");
+            throw IntakeException.Conflict(
+                "This submission was completed and takes no files now: it takes corrected files only while it awaits fixes. Start a new submission for files you forgot.");
         }
     }
 
