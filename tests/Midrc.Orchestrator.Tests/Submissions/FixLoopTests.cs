@@ -268,6 +268,38 @@ public sealed class FixLoopTests
     }
 
     [Fact]
+    public async Task Clinical_rows_are_kept_and_a_corrected_csv_in_the_fix_loop_replaces_the_rows_it_corrects()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var original = pipeline.Host.WriteChest();
+        var head = WithBodyPart(original, "HEAD");
+        var example = Curation.Clinical.ClinicalTemplates.Example(Curation.Clinical.ClinicalNode.Case);
+        example.ShouldContain(",57,");
+        var id = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, id, head)).Dispose();
+        await SendCaseCsvAsync(pipeline, id, example);
+        await pipeline.CompleteAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+        var kept = await pipeline.Host.InDatabaseAsync(db => db.ClinicalCases.SingleAsync(c => c.SubmissionId == id));
+        kept.AgeAtIndex.ShouldBe(57);
+
+        (await IntakeHost.PutBytesAsync(pipeline.Uch, id, File.ReadAllBytes(original), Path.GetFileName(head))).Dispose();
+        await SendCaseCsvAsync(pipeline, id, example.Replace(",57,", ",58,", StringComparison.Ordinal));
+        await pipeline.CompleteAsync(id);
+
+        var corrected = await pipeline.Host.InDatabaseAsync(db => db.ClinicalCases.ToListAsync());
+        corrected.ShouldHaveSingleItem().AgeAtIndex.ShouldBe(58, "the corrected row replaces the one it corrects");
+        corrected[0].CaseId.ShouldBe(kept.CaseId);
+        (await pipeline.Host.InDatabaseAsync(db => db.ReceivedFiles.CountAsync(f => f.SubmissionId == id && f.Kind == ReceivedFileKind.Clinical))).ShouldBe(1);
+    }
+
+    private static async Task SendCaseCsvAsync(Pipeline pipeline, Guid id, string csv)
+    {
+        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/clinical/case", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_site_still_onboarding_sends_its_test_transfer_which_its_onboarding_workflow_checks()
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
