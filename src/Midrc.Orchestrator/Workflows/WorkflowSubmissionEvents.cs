@@ -8,7 +8,8 @@ namespace Midrc.Orchestrator.Workflows;
 /// <summary>
 /// Moves the workflows when a submission is indexed. An active site's submission starts its <c>submission</c> workflow
 /// and QA; a site still onboarding has sent its test transfer, which its onboarding workflow checks. Every trigger is
-/// fired under a key derived from the submission (and round), so a retried job makes one transition.
+/// fired under a key derived from the submission (and round), so a retried job makes one transition. The demo
+/// program's seeded submissions start nothing.
 /// </summary>
 public sealed class WorkflowSubmissionEvents(MidrcDbContext db, WorkflowRuntime runtime) : ISubmissionEvents
 {
@@ -18,7 +19,12 @@ public sealed class WorkflowSubmissionEvents(MidrcDbContext db, WorkflowRuntime 
     public async Task ReceivedAsync(Guid submissionId, CancellationToken cancellationToken)
     {
         var submission = await db.Submissions.AsNoTracking().Where(s => s.Id == submissionId)
-            .Select(s => new { s.SiteId, s.Site!.Stage }).SingleAsync(cancellationToken);
+            .Select(s => new { s.SiteId, s.Site!.Stage, s.Channel }).SingleAsync(cancellationToken);
+        if (submission.Channel == SubmissionChannel.Demo)
+        {
+            // The demo program seeds its submissions' outcomes itself, as history; no workflow runs them.
+            return;
+        }
         if (submission.Stage != SiteStage.Active)
         {
             await TestTransferReceivedAsync(submissionId, submission.SiteId, cancellationToken);
