@@ -52,6 +52,7 @@ public sealed class TemplateTests
             ["site"] = new Dictionary<string, object> { ["name"] = "Riverside University Hospital", ["code"] = "RUH" },
             ["counts"] = new Dictionary<string, object> { ["errors"] = 2, ["warnings"] = 1 },
             ["findings"] = new[] { new Dictionary<string, object> { ["severity"] = "error", ["message"] = "Patient ID is missing", ["where"] = "series 3", ["hint"] = "Set the pseudonym" } },
+            ["rules"] = new[] { new Dictionary<string, object> { ["rule"] = "qa.required-attribute-missing", ["severity"] = "error", ["count"] = 2, ["message"] = "Patient ID is missing.", ["hint"] = "Set the pseudonym." } },
             ["links"] = new Dictionary<string, object> { ["action"] = "https://orchestrator.test/act", ["preferences"] = "https://orchestrator.test/me" },
         };
 
@@ -69,6 +70,9 @@ public sealed class TemplateTests
         }
 
         var fixes = library.FindTemplate("fixes-needed").ShouldNotBeNull();
-        fixes.TextBody.Parsed.Render(new TemplateContext(model, options)).ShouldContain("- error: Patient ID is missing (series 3). How to fix: Set the pseudonym");
+        var body = fixes.TextBody.Parsed.Render(new TemplateContext(model, options));
+        body.ShouldContain("- 2 x error qa.required-attribute-missing: Patient ID is missing. How to fix: Set the pseudonym.");
+        body.ShouldContain("- error: Patient ID is missing (series 3)");
+        body.ShouldContain("https://orchestrator.test/act");
     }
 }

@@ -42,7 +42,7 @@ public sealed class PseudonymCheck(CurationProfile profile) : IFileCheck
     {
         var bad = element.NonEmptyValues().FirstOrDefault(v => !IsPseudonym(v));
         return bad is null ? null : profile.Rules.Report("deid.patient-id-not-pseudonym", file.SourcePath,
-            $"Patient ID (0010,0020) holds '{PhiText.Mask(bad)}', which does not match the program's pseudonym pattern {profile.Pseudonyms.PatientId}.",
+            $"Patient ID (0010,0020) holds '{PhiText.Mask(bad)}', which is not a pseudonym of the form the program issues: {profile.Pseudonyms.DescribePatientId()}.",
             element);
     }
 

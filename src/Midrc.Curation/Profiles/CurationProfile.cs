@@ -14,6 +14,12 @@ public sealed record CurationProfile
     /// <summary>The program's name, e.g. <c>MIDRC</c>.</summary>
     public required string Program { get; init; }
 
+    /// <summary>The profile's version, e.g. <c>2026.1</c>; reports name the profile a file was checked against by both.</summary>
+    public string Version { get; init; } = "1";
+
+    /// <summary>The profile's name and version, e.g. <c>MIDRC 2026.1</c>.</summary>
+    public string Label => $"{Program} {Version}";
+
     /// <summary>The Annex E options retained on top of the Basic Profile.</summary>
     public required IReadOnlySet<AnnexEOption> Options { get; init; }
 
@@ -87,7 +93,14 @@ public enum PatientNameRule
 /// <param name="PatientId">The pattern every Patient ID must match (whole value).</param>
 /// <param name="PatientName">How Patient Name is judged.</param>
 /// <param name="PatientNamePattern">The pattern for <see cref="PatientNameRule.Pattern"/>.</param>
-public sealed record PseudonymRules(Regex PatientId, PatientNameRule PatientName, Regex? PatientNamePattern);
+public sealed record PseudonymRules(Regex PatientId, PatientNameRule PatientName, Regex? PatientNamePattern)
+{
+    /// <summary>What a Patient ID looks like, in words a coordinator understands (e.g. "your site code, a hyphen and 4–8 digits, like UCH-0042").</summary>
+    public string? PatientIdDescription { get; init; }
+
+    /// <summary>The pseudonym pattern as a coordinator should read it: the description when the profile gives one, else the pattern.</summary>
+    public string DescribePatientId() => PatientIdDescription ?? $"the pattern {PatientId}";
+}
 
 /// <summary>The rules of a profile: each enabled at its default severity unless the profile says otherwise.</summary>
 public sealed class RuleSettings(IReadOnlyDictionary<string, Severity?> overrides)

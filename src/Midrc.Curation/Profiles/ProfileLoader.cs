@@ -80,7 +80,7 @@ public static class ProfileLoader
     {
         public CurationProfile Profile(YamlMappingNode root)
         {
-            var top = Keys(root, "program", "deidentification", "pseudonyms", "requested", "required-attributes", "rules");
+            var top = Keys(root, "program", "version", "deidentification", "pseudonyms", "requested", "required-attributes", "rules");
             var deid = Map(Require(root, top, "deidentification"));
             var deidKeys = Keys(deid, "options", "dates", "dummy-values", "dummy-patterns", "safe-private-tags", "forbidden-uid-roots");
             var requested = top.TryGetValue("requested", out var r) ? Map(r) : new YamlMappingNode();
@@ -88,6 +88,7 @@ public static class ProfileLoader
             return new CurationProfile
             {
                 Program = Scalar(Require(root, top, "program")),
+                Version = top.TryGetValue("version", out var version) ? Scalar(version) : "1",
                 Options = List(deidKeys, "options").Select(Option).ToHashSet(),
                 Dates = Dates(deidKeys.GetValueOrDefault("dates")),
                 DummyValues = List(deidKeys, "dummy-values").Select(n => Scalar(n).Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase),
@@ -219,7 +220,7 @@ public static class ProfileLoader
 
         private PseudonymRules Pseudonyms(YamlMappingNode map)
         {
-            var keys = Keys(map, "patient-id", "patient-name", "patient-name-pattern");
+            var keys = Keys(map, "patient-id", "patient-id-description", "patient-name", "patient-name-pattern");
             var id = WholeValuePattern(Require(map, keys, "patient-id"));
             var ruleNode = Require(map, keys, "patient-name");
             var rule = Scalar(ruleNode) switch
@@ -234,7 +235,8 @@ public static class ProfileLoader
             {
                 namePattern = WholeValuePattern(Require(map, keys, "patient-name-pattern"));
             }
-            return new PseudonymRules(id, rule, namePattern);
+            var description = keys.TryGetValue("patient-id-description", out var d) ? Scalar(d) : null;
+            return new PseudonymRules(id, rule, namePattern) { PatientIdDescription = description };
         }
 
         private RequiredAttribute Required(YamlNode node)

@@ -25,6 +25,9 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
     private const int NameLength = 200;
     private const int CodeLength = 32;
 
+    /// <summary>The longest reason a person may give (for a waiver, a refusal or a review decision).</summary>
+    public const int ReasonLength = 2000;
+
     public DbSet<CollectionProgram> Programs => Set<CollectionProgram>();
     public DbSet<Site> Sites => Set<Site>();
     public DbSet<Person> People => Set<Person>();
@@ -217,7 +220,8 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.Property(i => i.TransferSyntaxUid).HasMaxLength(UidLength);
             e.Property(i => i.Sha256).HasMaxLength(HashLength);
             e.HasIndex(i => i.SopInstanceUid);
-            e.HasIndex(i => new { i.SubmissionId, i.SopInstanceUid }).IsUnique();
+            // A corrected file replaces an instance of the same submission under the same SOP Instance UID (the old one is superseded).
+            e.HasIndex(i => new { i.SubmissionId, i.SopInstanceUid, i.Sha256 }).IsUnique();
             e.HasIndex(i => i.QuarantineState);
             e.HasOne(i => i.Series).WithMany(s => s.Instances).HasForeignKey(i => i.SeriesId);
             e.HasOne(i => i.Submission).WithMany(s => s.Instances).HasForeignKey(i => i.SubmissionId);
@@ -241,6 +245,9 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.Property(f => f.Rule).HasMaxLength(NameLength);
             e.Property(f => f.StudyInstanceUid).HasMaxLength(UidLength);
             e.Property(f => f.SeriesInstanceUid).HasMaxLength(UidLength);
+            e.Property(f => f.WaiverRequest).HasMaxLength(ReasonLength);
+            e.Property(f => f.WaiverReason).HasMaxLength(ReasonLength);
+            e.Property(f => f.ClosedBy).HasMaxLength(320);
             e.HasIndex(f => new { f.SubmissionId, f.Status });
             e.HasIndex(f => new { f.SiteId, f.Status });
             e.HasOne(f => f.Site).WithMany().HasForeignKey(f => f.SiteId);
@@ -249,7 +256,10 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
         modelBuilder.Entity<DeidentificationReport>(e =>
         {
             e.Property(r => r.Profile).HasMaxLength(NameLength);
-            e.HasIndex(r => r.InstanceId);
+            e.Property(r => r.ReviewedBy).HasMaxLength(320);
+            e.Property(r => r.ReviewReason).HasMaxLength(ReasonLength);
+            // One verdict per instance: a retried verification job finds it instead of adding another.
+            e.HasIndex(r => r.InstanceId).IsUnique();
             e.HasOne(r => r.Instance).WithMany().HasForeignKey(r => r.InstanceId);
         });
         modelBuilder.Entity<Release>(e =>

@@ -177,7 +177,7 @@ public sealed class DemoProgram(
                 Outcome = findings.Any(f => f.InstanceId == instance.Id && f.Rule.StartsWith("deid.", StringComparison.Ordinal) && f.Severity == Severity.Error)
                     ? DeidentificationOutcome.Failed
                     : DeidentificationOutcome.Passed,
-                Profile = profile.Program,
+                Profile = profile.Label,
                 ErrorCount = findings.Count(f => f.InstanceId == instance.Id && f.Severity == Severity.Error),
                 WarningCount = findings.Count(f => f.InstanceId == instance.Id && f.Severity == Severity.Warning),
                 CheckedAt = at.AddMinutes(2),

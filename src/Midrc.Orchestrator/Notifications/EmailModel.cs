@@ -22,6 +22,9 @@ public sealed record EmailModel
     public EmailCounts Counts { get; init; } = new();
     public IReadOnlyList<EmailFinding> Findings { get; init; } = [];
 
+    /// <summary>Open findings counted by rule.</summary>
+    public IReadOnlyList<EmailRuleCount> Rules { get; init; } = [];
+
     /// <summary>Path of the page where the recipient acts, e.g. <c>/submissions/0193…</c>; made absolute with <c>Midrc:PublicUrl</c>.</summary>
     public string ActionPath { get; init; } = "/";
 
@@ -53,6 +56,8 @@ public sealed record EmailCounts
 }
 
 public sealed record EmailFinding(string Severity, string Message, string Where, string Hint);
+
+public sealed record EmailRuleCount(string Rule, string Severity, int Count, string Message, string Hint);
 
 /// <summary>One held email in a daily digest.</summary>
 public sealed record DigestEntry(string Subject, string Text, DateTimeOffset At);

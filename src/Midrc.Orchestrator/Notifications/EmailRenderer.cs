@@ -69,6 +69,9 @@ public sealed class EmailRenderer(IOptions<MidrcOptions> midrc, TimeProvider clo
             ["findings"] = model.Findings
                 .Select(f => Object(("severity", f.Severity), ("message", f.Message), ("where", f.Where), ("hint", f.Hint)))
                 .ToList(),
+            ["rules"] = model.Rules
+                .Select(r => Object(("rule", r.Rule), ("severity", r.Severity), ("count", r.Count), ("message", r.Message), ("hint", r.Hint)))
+                .ToList(),
             ["messages"] = model.Messages
                 .Select(m => Object(("subject", m.Subject), ("text", m.Text), ("at", Format(m.At))))
                 .ToList(),

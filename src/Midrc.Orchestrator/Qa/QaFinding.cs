@@ -46,7 +46,10 @@ public sealed class QaFinding : IVersioned
     public DateTimeOffset? ClosedAt { get; set; }
     public string? ClosedBy { get; set; }
 
-    /// <summary>Why a program manager waived the finding (required for a waiver).</summary>
+    /// <summary>Why the coordinator asked for a waiver.</summary>
+    public string? WaiverRequest { get; set; }
+
+    /// <summary>Why a program manager waived the finding, or refused to (required for either decision).</summary>
     public string? WaiverReason { get; set; }
     public long Version { get; set; }
 }
@@ -74,4 +77,9 @@ public sealed class DeidentificationReport
     public int ErrorCount { get; set; }
     public int WarningCount { get; set; }
     public DateTimeOffset CheckedAt { get; init; }
+
+    /// <summary>The program manager who decided a <see cref="DeidentificationOutcome.NeedsReview"/> report, when one did.</summary>
+    public string? ReviewedBy { get; set; }
+    public string? ReviewReason { get; set; }
+    public DateTimeOffset? ReviewedAt { get; set; }
 }

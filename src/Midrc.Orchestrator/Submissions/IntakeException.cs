@@ -17,4 +17,7 @@ public sealed class IntakeException(int status, string title, string detail) : E
     public static IntakeException TooLarge(string detail) => new(StatusCodes.Status413PayloadTooLarge, "Too large", detail);
 
     public static IntakeException Invalid(string detail) => new(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    /// <summary>The refusal as RFC 7807 problem details.</summary>
+    public IResult ToProblem() => Results.Problem(Message, statusCode: Status, title: Title);
 }

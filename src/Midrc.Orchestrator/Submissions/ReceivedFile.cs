@@ -38,6 +38,9 @@ public sealed class ReceivedFile
     /// <summary>The parse result as JSON (<see cref="ReceivedAnalysis"/>): index attributes and per-file findings.</summary>
     public string Analysis { get; init; } = "{}";
     public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>The submission's round the file arrived in (see <see cref="Submission.Round"/>).</summary>
+    public int Round { get; init; } = 1;
 }
 
 /// <summary>What is kept of a file's analysis until the submission is indexed.</summary>

@@ -63,7 +63,7 @@ public static class SiteAuthentication
             }
             catch (IntakeException e)
             {
-                return Results.Problem(e.Message, statusCode: e.Status, title: e.Title);
+                return e.ToProblem();
             }
         });
 

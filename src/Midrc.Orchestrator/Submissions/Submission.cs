@@ -46,6 +46,15 @@ public sealed class Submission : IVersioned
     public DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; set; }
     public required string SubmittedBy { get; set; }
+
+    /// <summary>
+    /// The round of files: 1 for what was first sent; each batch of corrected files sent during the fix loop is the next
+    /// round. While fixes are awaited, uploads go to round <c>Round + 1</c> until the site completes them.
+    /// </summary>
+    public int Round { get; set; } = 1;
+
+    /// <summary>The last round indexed and checked; less than <see cref="Round"/> while a completed round waits for its job.</summary>
+    public int IndexedRound { get; set; }
     public List<Instance> Instances { get; init; } = [];
     public long Version { get; set; }
 }
@@ -105,7 +114,7 @@ public enum QuarantineState
     /// <summary>Failed verification: stays in quarantine until replaced, never released.</summary>
     Rejected,
 
-    /// <summary>Replaced by a corrected file from a later submission.</summary>
+    /// <summary>Replaced by a corrected file with the same SOP Instance UID (a later round or submission); never released.</summary>
     Superseded,
 }
 

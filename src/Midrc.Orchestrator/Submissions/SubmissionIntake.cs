@@ -184,6 +184,7 @@ public sealed class SubmissionIntake(
                 SopInstanceUid = analysis.Index.SopInstanceUid ?? "",
                 Analysis = Serialize(new ReceivedAnalysis(analysis.Index, [.. analysis.Findings.Select(f => f with { File = received.Name })])),
                 ReceivedAt = now,
+                Round = UploadRound(submission),
             };
             var outcome = Outcome(row, alreadyReceived: false);
             outcomes.Add(outcome);
@@ -221,6 +222,7 @@ public sealed class SubmissionIntake(
             Readable = result.Accepted,
             Analysis = Serialize(new ReceivedAnalysis(new(), result.Findings)),
             ReceivedAt = clock.GetUtcNow(),
+            Round = UploadRound(submission),
         });
         await db.SaveChangesAsync(cancellationToken);
         return result;
@@ -247,21 +249,30 @@ public sealed class SubmissionIntake(
     }
 
     /// <summary>
-    /// The site says the submission is complete: from now on it takes no more files, and a background job indexes and
-    /// checks it. Completing twice is harmless.
+    /// The site says the submission (or, in the fix loop, its round of corrected files) is complete: a background job
+    /// indexes and checks it. Completing twice is harmless.
     /// </summary>
     public async Task CompleteAsync(Submission submission, string actor, CancellationToken cancellationToken)
     {
-        if (submission.Status != SubmissionStatus.Receiving)
+        if (submission.Status is not (SubmissionStatus.Receiving or SubmissionStatus.AwaitingFixes))
         {
             return;
         }
-        if (!await db.ReceivedFiles.AnyAsync(f => f.SubmissionId == submission.Id, cancellationToken))
+        var round = UploadRound(submission);
+        if (!await db.ReceivedFiles.AnyAsync(f => f.SubmissionId == submission.Id && f.Round == round, cancellationToken))
         {
+            if (submission.Status == SubmissionStatus.AwaitingFixes)
+            {
+                throw IntakeException.Conflict("No corrected file or clinical CSV has been sent since the last check, so there is nothing new to check. Upload the corrected files first, then complete.");
+            }
             throw IntakeException.Conflict("This submission holds no files yet, so it cannot be completed. Upload the files first, then complete it.");
         }
-        submission.Status = SubmissionStatus.Analyzing;
-        audit.Record(actor, "submission.completed", nameof(Submission), submission.Id.ToString(), submission.SiteId);
+        if (submission.Status == SubmissionStatus.Receiving)
+        {
+            submission.Status = SubmissionStatus.Analyzing;
+        }
+        submission.Round = round;
+        audit.Record(actor, round == 1 ? "submission.completed" : "submission.resubmitted", nameof(Submission), submission.Id.ToString(), submission.SiteId, new { round });
         await db.SaveChangesAsync(cancellationToken);
         jobs.Enqueue<SubmissionIndexer>(indexer => indexer.IndexAsync(submission.Id, CancellationToken.None));
     }
@@ -332,13 +343,19 @@ public sealed class SubmissionIntake(
         }
     }
 
+    /// <summary>A submission takes files while it is first sent, and corrected files while the site is asked for fixes.</summary>
     private static void EnsureReceiving(Submission submission)
     {
-        if (submission.Status != SubmissionStatus.Receiving)
+        if (submission.Status is not (SubmissionStatus.Receiving or SubmissionStatus.AwaitingFixes))
         {
-            throw IntakeException.Conflict("This submission was completed and takes no more files. Start a new submission for files you forgot or corrected.");
+            throw IntakeException.Conflict(
+                "This submission was completed and takes no files now: it takes corrected files only while it awaits fixes. Start a new submission for files you forgot.");
         }
     }
+
+    /// <summary>The round files sent now belong to: the first while receiving, the next while fixes are awaited.</summary>
+    private static int UploadRound(Submission submission) =>
+        submission.Status == SubmissionStatus.AwaitingFixes ? submission.Round + 1 : submission.Round;
 
     private static string SubmissionFull(IntakeOptions limits) =>
         $"This submission has reached its limit of {Megabytes(limits.MaxSubmissionBytes)}. Complete it and send the remaining files in a new submission.";

@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Midrc.Curation.Clinical;
 using Midrc.Curation.Findings;
 using Midrc.Curation.Reports;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 
 namespace Midrc.Orchestrator.Submissions;
@@ -224,10 +225,10 @@ public static class SubmissionsApi
         var files = await db.ReceivedFiles.AsNoTracking().Where(f => f.SubmissionId == submission.Id)
             .Select(f => new { f.Name, f.Kind, f.Readable, f.SizeBytes, f.Analysis }).ToListAsync(ct);
         var analyses = files.Select(f => (f.Name, f.Kind, Analysis: SubmissionIntake.Deserialize(f.Analysis))).ToList();
-        // Before indexing, the per-file findings are all there is; afterwards the stored findings (cross-file ones too).
+        // Before indexing, the per-file findings are all there is; afterwards the stored findings still open (cross-file ones too).
         IEnumerable<Finding> findings = submission.Status is SubmissionStatus.Receiving or SubmissionStatus.Analyzing
             ? analyses.SelectMany(a => a.Analysis.Findings)
-            : (await db.Findings.AsNoTracking().Where(f => f.SubmissionId == submission.Id).ToListAsync(ct))
+            : (await db.Findings.AsNoTracking().Where(f => f.SubmissionId == submission.Id && ProgramProgress.OpenStatuses.Contains(f.Status)).ToListAsync(ct))
                 .Select(f => new Finding { File = f.File, Rule = f.Rule, Severity = f.Severity, Tag = f.Tag, Path = f.Path, Keyword = f.Keyword, Message = f.Message, Hint = f.Hint });
         var report = new VerificationReportBuilder().AddFindings(findings).Build();
         var attributes = analyses.Where(a => a.Kind == ReceivedFileKind.Dicom).GroupBy(a => a.Name, StringComparer.Ordinal)

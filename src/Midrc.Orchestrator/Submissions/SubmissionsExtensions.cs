@@ -1,9 +1,11 @@
 using Hangfire;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Midrc.Curation.Profiles;
 using Midrc.Curation.Workers;
+using Midrc.Orchestrator.Clinical;
 using Midrc.Orchestrator.Hosting;
+using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Workflows;
 
 namespace Midrc.Orchestrator.Submissions;
 
@@ -31,13 +33,17 @@ public static class SubmissionsExtensions
         });
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddScoped<SubmissionIndexer>();
-        // The workflow runtime replaces this with one that starts the submission workflow.
-        builder.Services.TryAddScoped<ISubmissionEvents, AuditedSubmissionEvents>();
+        builder.Services.AddScoped<ClinicalRecordStore>();
+        builder.Services.AddScoped<FixLoop>();
+        builder.Services.AddScoped<SubmissionReports>();
+        // An indexed submission starts (or, corrected, moves on) its workflow.
+        builder.Services.AddScoped<ISubmissionEvents, WorkflowSubmissionEvents>();
         builder.Services.AddHostedService<IndexingJobs>();
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapSubmissions(this IEndpointRouteBuilder app) => app.MapSubmissionsApi();
+    /// <summary>The sites' upload API (token), and the fix loop for signed-in people (report, waivers, reviews).</summary>
+    public static IEndpointRouteBuilder MapSubmissions(this IEndpointRouteBuilder app) => app.MapSubmissionsApi().MapFixLoop();
 
     private sealed class IntakeOptionsValidator : IValidateOptions<IntakeOptions>
     {

@@ -1,8 +1,13 @@
 using Microsoft.EntityFrameworkCore;
+using Midrc.Curation.Findings;
+using Midrc.Curation.Reports;
 using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Notifications;
+using Midrc.Orchestrator.Qa;
 using Midrc.Orchestrator.Sites;
+using Midrc.Orchestrator.Submissions;
 
 namespace Midrc.Orchestrator.Workflows;
 
@@ -23,6 +28,9 @@ public interface IEmailComposer
 /// </summary>
 public sealed class WorkflowEmailComposer(MidrcDbContext db, WorkflowDefinitions definitions, EmailRenderer renderer, TimeProvider clock) : IEmailComposer
 {
+    /// <summary>The findings an email lists; the report page has the rest.</summary>
+    public const int MaxFindingsInEmail = 10;
+
     public async Task<RenderedEmail> ComposeAsync(string template, string role, WorkflowInstance instance, EmailRecipient recipient, CancellationToken cancellationToken)
     {
         var parts = definitions.Library.FindTemplate(template)
@@ -72,6 +80,10 @@ public sealed class WorkflowEmailComposer(MidrcDbContext db, WorkflowDefinitions
             };
     }
 
+    /// <summary>
+    /// A submission's emails lead to its findings report and say what to fix: open findings counted by rule, and a
+    /// screenful of them (de-identification errors first, so a leak is named with the file and the attribute's path).
+    /// </summary>
     private async Task<EmailModel> WithSubmissionAsync(EmailModel model, Guid submissionId, CancellationToken cancellationToken)
     {
         var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
@@ -79,11 +91,28 @@ public sealed class WorkflowEmailComposer(MidrcDbContext db, WorkflowDefinitions
         {
             return model;
         }
-        var files = await db.ReceivedFiles.CountAsync(f => f.SubmissionId == submissionId, cancellationToken);
+        var open = await db.Findings.AsNoTracking()
+            .Where(f => f.SubmissionId == submission.Id && ProgramProgress.OpenStatuses.Contains(f.Status))
+            .Select(f => new { f.Rule, f.Severity, f.File, f.Path, f.Message, f.Hint }).ToListAsync(cancellationToken);
+        var instances = db.Instances.Where(i => i.SubmissionId == submission.Id);
         return model with
         {
-            Submission = new EmailSubmission(submission.Id.ToString(), submission.StartedAt),
-            Counts = model.Counts with { Files = files },
+            Submission = new EmailSubmission(submission.Id.ToString(), submission.CompletedAt ?? submission.StartedAt),
+            Counts = model.Counts with
+            {
+                Errors = open.Count(f => f.Severity == Severity.Error),
+                Warnings = open.Count(f => f.Severity == Severity.Warning),
+                Files = await instances.CountAsync(i => i.QuarantineState != QuarantineState.Superseded, cancellationToken),
+                Quarantined = await instances.CountAsync(i => i.QuarantineState == QuarantineState.Rejected, cancellationToken),
+            },
+            Rules = [.. open.GroupBy(f => f.Rule)
+                .Select(g => new { Rule = g.Key, Severity = g.Max(f => f.Severity), Count = g.Count(), g.First().Message, g.First().Hint })
+                .OrderByDescending(r => r.Severity).ThenByDescending(r => r.Count).ThenBy(r => r.Rule, StringComparer.Ordinal)
+                .Select(r => new EmailRuleCount(r.Rule, VerificationReport.SeverityName(r.Severity), r.Count, r.Message, r.Hint))],
+            Findings = [.. open
+                .OrderByDescending(f => f.Severity).ThenByDescending(f => DeidentificationVerdicts.IsDeidentification(f.Rule)).ThenBy(f => f.File, StringComparer.Ordinal)
+                .Take(MaxFindingsInEmail)
+                .Select(f => new EmailFinding(VerificationReport.SeverityName(f.Severity), f.Message, f.Path.Length > 0 ? $"{f.File}, at {f.Path}" : f.File, f.Hint))],
             ActionPath = SitePaths.SubmissionReport(submission.Id),
         };
     }

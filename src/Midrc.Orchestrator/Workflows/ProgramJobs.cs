@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Curation.Findings;
+using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Qa;
 using Midrc.Orchestrator.Releases;
@@ -11,7 +12,8 @@ namespace Midrc.Orchestrator.Workflows;
 
 /// <summary>
 /// <c>run-qa-checks</c>: reads the QA findings recorded for the submission (or, during onboarding, the site's latest
-/// test transfer) and reports the open errors to the workflow. Producing the findings from the files is the intake's work.
+/// test transfer) and reports the open errors to the workflow. Producing the findings from the files is the intake's
+/// work; de-identification findings are left to <c>verify-deidentification</c>, since no fix loop or waiver may excuse them.
 /// </summary>
 public sealed class RunQaChecksJob(MidrcDbContext db, WorkflowRuntime runtime) : IWorkflowJob
 {
@@ -20,10 +22,7 @@ public sealed class RunQaChecksJob(MidrcDbContext db, WorkflowRuntime runtime) :
     public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
     {
         var submissionId = await context.SubjectSubmissionAsync(db, cancellationToken);
-        var openErrors = submissionId is null
-            ? 0
-            : await db.Findings.CountAsync(f => f.SubmissionId == submissionId && f.Severity == Severity.Error
-                && (f.Status == FindingStatus.Open || f.Status == FindingStatus.WaiverRequested), cancellationToken);
+        var openErrors = submissionId is null ? 0 : await db.Findings.OpenQaErrors(submissionId.Value).CountAsync(cancellationToken);
         if (context.Instance.SubjectType == "site")
         {
             return await TestTransfer.ReportAsync(runtime, context, "test-transfer-qa", submissionId is not null && openErrors == 0, cancellationToken);
@@ -35,23 +34,24 @@ public sealed class RunQaChecksJob(MidrcDbContext db, WorkflowRuntime runtime) :
 }
 
 /// <summary>
-/// <c>verify-deidentification</c>: reads the de-identification reports of the submission's instances. Passed when every
-/// instance has a passed report, failed when any failed; otherwise (not yet checked, or a person must review) it waits.
+/// <c>verify-deidentification</c>: reports each instance's de-identification outcome, then decides: failed when any
+/// file failed, passed when every file passed; while a program manager must review a file it waits, and the review
+/// runs it again.
 /// </summary>
-public sealed class VerifyDeidentificationJob(MidrcDbContext db, WorkflowRuntime runtime) : IWorkflowJob
+public sealed class VerifyDeidentificationJob(MidrcDbContext db, DeidentificationVerdicts verdicts, WorkflowRuntime runtime) : IWorkflowJob
 {
     public string Name => "verify-deidentification";
 
     public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
     {
-        var submissionId = await context.SubjectSubmissionAsync(db, cancellationToken);
-        var instances = await db.Instances.Where(i => i.SubmissionId == submissionId).Select(i => i.Id).ToListAsync(cancellationToken);
-        var reports = await db.DeidentificationReports.Where(r => instances.Contains(r.InstanceId)).Select(r => new { r.InstanceId, r.Outcome }).ToListAsync(cancellationToken);
-        var failed = reports.Count(r => r.Outcome == DeidentificationOutcome.Failed);
-        var passed = instances.Count > 0 && instances.All(i => reports.Any(r => r.InstanceId == i)) && reports.All(r => r.Outcome == DeidentificationOutcome.Passed);
-        if (failed == 0 && !passed)
+        if (await context.SubjectSubmissionAsync(db, cancellationToken) is not { } submissionId)
         {
-            return $"{instances.Count} file(s), {reports.Count} verified; waiting for the rest (or a person's review) before deciding.";
+            return "No submission to verify yet.";
+        }
+        var verdict = await verdicts.VerifyAsync(submissionId, cancellationToken);
+        if (verdict.Passed is not { } passed)
+        {
+            return $"{verdict.Files} file(s); {verdict.NeedsReview} wait for a program manager's review before deciding.";
         }
 
         if (context.Instance.SubjectType == "site")
@@ -59,8 +59,12 @@ public sealed class VerifyDeidentificationJob(MidrcDbContext db, WorkflowRuntime
             return await TestTransfer.ReportAsync(runtime, context, "test-transfer-deid", passed, cancellationToken);
         }
 
-        var result = await runtime.FireAsync(context.FollowUp("deid-finished", new Dictionary<string, string> { ["deid-result"] = passed ? "passed" : "failed" }), cancellationToken);
-        return $"{instances.Count} file(s), {failed} failed de-identification; {result.Message}";
+        var result = await runtime.FireAsync(context.FollowUp("deid-finished", new Dictionary<string, string>
+        {
+            ["deid-result"] = passed ? "passed" : "failed",
+            ["quarantined-files"] = InstanceData.Number(verdict.Failed),
+        }), cancellationToken);
+        return $"{verdict.Files} file(s), {verdict.Failed} failed de-identification; {result.Message}";
     }
 }
 
@@ -136,6 +140,11 @@ public sealed class SendDigestJob : IWorkflowJob
 /// <summary>Helpers the program's jobs share.</summary>
 internal static class WorkflowJobHelpers
 {
+    /// <summary>A submission's error findings that still block QA: open or waiting for a waiver, de-identification aside.</summary>
+    public static IQueryable<QaFinding> OpenQaErrors(this IQueryable<QaFinding> findings, Guid submissionId) =>
+        findings.Where(f => f.SubmissionId == submissionId && f.Severity == Severity.Error && !f.Rule.StartsWith("deid.")
+            && ProgramProgress.OpenStatuses.Contains(f.Status));
+
     /// <summary>A follow-up trigger fired by the orchestrator, once per intent, with the job's results as data.</summary>
     public static FireRequest FollowUp(this WorkflowJobContext context, string trigger, IReadOnlyDictionary<string, string> data) =>
         new(context.Instance.Id, trigger, Actor.System, context.FollowUpKey) { Data = data };

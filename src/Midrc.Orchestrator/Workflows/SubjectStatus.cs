@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Qa;
 using Midrc.Orchestrator.Releases;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Solicitations;
@@ -107,8 +108,20 @@ public sealed class SubmissionStatusProjection(MidrcDbContext db) : SubjectStatu
 {
     public override string SubjectType => "submission";
 
-    protected override Task SetAsync(Guid subjectId, SubmissionStatus status, DateTimeOffset at, CancellationToken cancellationToken) =>
-        UpdateAsync(db.Submissions.SingleOrDefaultAsync(s => s.Id == subjectId, cancellationToken), s => s.Status = status);
+    /// <summary>An accepted submission's files leave quarantine in the same transaction (failed files were rejected when verified).</summary>
+    protected override async Task SetAsync(Guid subjectId, SubmissionStatus status, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await UpdateAsync(db.Submissions.SingleOrDefaultAsync(s => s.Id == subjectId, cancellationToken), s => s.Status = status);
+        if (status != SubmissionStatus.Accepted)
+        {
+            return;
+        }
+        var passed = db.DeidentificationReports.Where(r => r.Outcome == DeidentificationOutcome.Passed).Select(r => r.InstanceId);
+        foreach (var instance in await db.Instances.Where(i => i.SubmissionId == subjectId && i.QuarantineState == QuarantineState.Quarantined && passed.Contains(i.Id)).ToListAsync(cancellationToken))
+        {
+            instance.QuarantineState = QuarantineState.Verified;
+        }
+    }
 }
 
 /// <summary>release → <see cref="Release.State"/>.</summary>

@@ -47,4 +47,21 @@ public sealed class WorkflowJobRunner(MidrcDbContext db, IEnumerable<IWorkflowJo
                 .SetProperty(i => i.Version, i => i.Version + 1), cancellationToken);
         log.LogInformation("Workflow job {Job} for {Instance}: {Outcome}{Again}", intent.Job, intent.InstanceId, outcome, done == 0 ? " (another run finished first)" : "");
     }
+
+    /// <summary>
+    /// Runs the instance's latest intent of <paramref name="job"/> again (a person's decision changed its inputs). Its
+    /// follow-up trigger keeps the intent's key, so however often it runs, it moves the workflow once.
+    /// </summary>
+    public async Task RerunAsync(Guid instanceId, string job, CancellationToken cancellationToken)
+    {
+        var intent = await db.WorkflowJobIntents.Include(i => i.Instance)
+            .Where(i => i.InstanceId == instanceId && i.Job == job).OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).FirstOrDefaultAsync(cancellationToken);
+        if (intent?.Instance is not { IsFinished: false })
+        {
+            return;
+        }
+        var handler = handlers.Single(h => h.Name == job);
+        var outcome = await handler.RunAsync(new WorkflowJobContext(intent, intent.Instance), cancellationToken);
+        log.LogInformation("Workflow job {Job} for {Instance} ran again: {Outcome}", job, instanceId, outcome);
+    }
 }

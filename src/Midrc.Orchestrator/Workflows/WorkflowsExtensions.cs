@@ -3,6 +3,7 @@ using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Notifications;
+using Midrc.Orchestrator.Qa;
 
 namespace Midrc.Orchestrator.Workflows;
 
@@ -54,6 +55,7 @@ public static class WorkflowsExtensions
         services.AddScoped<WorkflowJobRunner>();
         services.AddScoped<WorkflowMigrator>();
         services.AddScoped<ActorResolver>();
+        services.AddScoped<DeidentificationVerdicts>();
         services.AddScoped<IWorkflowJob, RunQaChecksJob>();
         services.AddScoped<IWorkflowJob, VerifyDeidentificationJob>();
         services.AddScoped<IWorkflowJob, FreezeReleaseJob>();

@@ -118,7 +118,7 @@ public sealed class VerifyCommandTests : IDisposable
         exit.ShouldBe(VerifyCommand.Failed, error);
         output.ShouldContain("ERROR   deid.patient-id-not-pseudonym: 20 findings in 20 files");
         output.ShouldContain($"  - study {series.StudyInstanceUid}, series {series.SeriesInstanceUid}: 20 findings in 20 files, e.g. ct-0001.dcm, ct-0002.dcm, ct-0003.dcm");
-        output.Split('\n').Count(l => l.Contains("does not match the program's pseudonym pattern", StringComparison.Ordinal)).ShouldBe(1);
+        output.Split('\n').Count(l => l.Contains("is not a pseudonym of the form the program issues", StringComparison.Ordinal)).ShouldBe(1);
         output.ShouldContain("20 files: 0 passed, 20 failed, 0 unreadable");
         output.TrimEnd().ShouldEndWith("Result: FAILED. Fix the errors above before sending these files.");
     }

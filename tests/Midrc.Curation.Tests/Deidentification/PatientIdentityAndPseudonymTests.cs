@@ -1,4 +1,5 @@
 using Midrc.Curation.Findings;
+using Midrc.Curation.Profiles;
 
 namespace Midrc.Curation.Tests.Deidentification;
 
@@ -57,6 +58,25 @@ public class PatientIdentityAndPseudonymTests
         finding.Rule.ShouldBe("deid.patient-id-not-pseudonym");
         finding.Severity.ShouldBe(Severity.Error);
         finding.Message.ShouldContain("'1*******'");
+        finding.Message.ShouldContain("your site code, a hyphen and 4–8 digits (like UCH-0042)", customMessage: "the coordinator reads the profile's description, not its regular expression");
+    }
+
+    [Fact]
+    public void Check_NamesThePseudonymPattern_WhenTheProfileDescribesNone()
+    {
+        var profile = Verification.DefaultWith("  patient-id-description:", "  # patient-id-description:");
+
+        var finding = Verification.Run(CleanDatasets.Cr().With(0x00100020, "LO", "12345678").With(0x00100010, "PN", "12345678"), profile).ShouldHaveSingleItem();
+
+        finding.Message.ShouldContain("the pattern ");
+        finding.Message.ShouldContain("[A-Z][A-Z0-9]{1,15}-[0-9]{4,8}");
+    }
+
+    [Fact]
+    public void Load_ReadsTheProfilesVersion()
+    {
+        ProfileLoader.LoadDefault().Label.ShouldBe("MIDRC 2026.1");
+        Verification.DefaultWith("version: \"2026.1\"\n", "").Version.ShouldBe("1", "a profile without a version is version 1");
     }
 
     [Fact]

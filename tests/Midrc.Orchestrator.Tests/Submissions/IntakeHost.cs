@@ -149,12 +149,12 @@ public sealed class IntakeHost : IAsyncDisposable
         return await IndexedAsync(client, submission);
     }
 
-    /// <summary>Runs the enqueued jobs, then expects the submission to be received.</summary>
+    /// <summary>Runs the enqueued jobs, then expects the submission to be received and its QA started by its workflow.</summary>
     public async Task<SubmissionView> IndexedAsync(HttpClient client, Guid submission)
     {
         (await RunEnqueuedJobsAsync()).ShouldBeGreaterThan(0, "completing a submission enqueues its indexing job");
         var view = await GetAsync(client, submission);
-        view.Status.ShouldBe(nameof(SubmissionStatus.Received));
+        view.Status.ShouldBe(nameof(SubmissionStatus.QaRunning));
         return view;
     }
 

@@ -42,14 +42,14 @@ public sealed class UploadApiTests
         instances.ShouldAllBe(i => i.QuarantineState == QuarantineState.Quarantined);
         instances.ShouldAllBe(i => i.Stored!.Md5.Length == 32 && i.Stored.SizeBytes > 0);
         instances.Select(i => i.OriginalName).ShouldContain(Path.GetFileName(chest));
-        (await host.InDatabaseAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditedSubmissionEvents.ReceivedAction && e.EntityId == id.ToString()))).ShouldBe(1);
+        (await host.InDatabaseAsync(db => db.WorkflowJournal.CountAsync(j => j.Trigger == "start-qa" && j.Instance!.SubjectId == id))).ShouldBe(1);
 
         await using (var scope = host.Factory.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<SubmissionIndexer>().IndexAsync(id, CancellationToken.None);
         }
         (await host.CountAsync<Instance>(q => q.Where(i => i.SubmissionId == id))).ShouldBe(5, "indexing again changes nothing");
-        (await host.InDatabaseAsync(db => db.AuditEvents.CountAsync(e => e.Action == AuditedSubmissionEvents.ReceivedAction))).ShouldBe(1, "receipt is announced once");
+        (await host.InDatabaseAsync(db => db.WorkflowJournal.CountAsync(j => j.Trigger == "start-qa" && j.Instance!.SubjectId == id))).ShouldBe(1, "receipt starts QA once");
     }
 
     [Fact]

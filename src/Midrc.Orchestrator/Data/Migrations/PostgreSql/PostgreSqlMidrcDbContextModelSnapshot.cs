@@ -531,12 +531,24 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
                     b.Property<int>("WarningCount")
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("InstanceId");
+                    b.HasIndex("InstanceId")
+                        .IsUnique();
 
                     b.ToTable("DeidentificationReports");
                 });
@@ -551,7 +563,8 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ClosedBy")
-                        .HasColumnType("text");
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -619,7 +632,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.Property<string>("WaiverReason")
-                        .HasColumnType("text");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("WaiverRequest")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.HasKey("Id");
 
@@ -919,7 +937,7 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 
                     b.HasIndex("SopInstanceUid");
 
-                    b.HasIndex("SubmissionId", "SopInstanceUid")
+                    b.HasIndex("SubmissionId", "SopInstanceUid", "Sha256")
                         .IsUnique();
 
                     b.ToTable("Instances");
@@ -955,6 +973,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -1099,6 +1120,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<int?>("DeclaredStudies")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("IndexedRound")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Round")
                         .HasColumnType("integer");
 
                     b.Property<Guid>("SiteId")

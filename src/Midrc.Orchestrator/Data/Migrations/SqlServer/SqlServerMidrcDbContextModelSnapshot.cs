@@ -532,12 +532,24 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
                     b.Property<int>("WarningCount")
                         .HasColumnType("int");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("InstanceId");
+                    b.HasIndex("InstanceId")
+                        .IsUnique();
 
                     b.ToTable("DeidentificationReports");
                 });
@@ -552,7 +564,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasColumnType("datetimeoffset");
 
                     b.Property<string>("ClosedBy")
-                        .HasColumnType("nvarchar(max)");
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
@@ -620,7 +633,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     b.Property<string>("WaiverReason")
-                        .HasColumnType("nvarchar(max)");
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("WaiverRequest")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.HasKey("Id");
 
@@ -920,7 +938,7 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 
                     b.HasIndex("SopInstanceUid");
 
-                    b.HasIndex("SubmissionId", "SopInstanceUid")
+                    b.HasIndex("SubmissionId", "SopInstanceUid", "Sha256")
                         .IsUnique();
 
                     b.ToTable("Instances");
@@ -956,6 +974,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("int");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -1100,6 +1121,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasColumnType("int");
 
                     b.Property<int?>("DeclaredStudies")
+                        .HasColumnType("int");
+
+                    b.Property<int>("IndexedRound")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Round")
                         .HasColumnType("int");
 
                     b.Property<Guid>("SiteId")

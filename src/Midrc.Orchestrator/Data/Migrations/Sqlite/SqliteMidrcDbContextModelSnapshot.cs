@@ -522,12 +522,24 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("WarningCount")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("InstanceId");
+                    b.HasIndex("InstanceId")
+                        .IsUnique();
 
                     b.ToTable("DeidentificationReports");
                 });
@@ -542,6 +554,7 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ClosedBy")
+                        .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -610,6 +623,11 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("WaiverReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WaiverRequest")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -910,7 +928,7 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 
                     b.HasIndex("SopInstanceUid");
 
-                    b.HasIndex("SubmissionId", "SopInstanceUid")
+                    b.HasIndex("SubmissionId", "SopInstanceUid", "Sha256")
                         .IsUnique();
 
                     b.ToTable("Instances");
@@ -945,6 +963,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Round")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Sha256")
@@ -1090,6 +1111,12 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("DeclaredStudies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IndexedRound")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Round")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("SiteId")

@@ -410,6 +410,8 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     SubmittedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    Round = table.Column<int>(type: "INTEGER", nullable: false),
+                    IndexedRound = table.Column<int>(type: "INTEGER", nullable: false),
                     Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -507,8 +509,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     SeriesInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    ClosedBy = table.Column<string>(type: "TEXT", nullable: true),
-                    WaiverReason = table.Column<string>(type: "TEXT", nullable: true),
+                    ClosedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    WaiverRequest = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    WaiverReason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -543,7 +546,8 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     SopClassUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     SopInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     Analysis = table.Column<string>(type: "TEXT", nullable: false),
-                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Round = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -694,7 +698,10 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     Profile = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     ErrorCount = table.Column<int>(type: "INTEGER", nullable: false),
                     WarningCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    CheckedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CheckedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReviewedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    ReviewReason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ReviewedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -790,7 +797,8 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_DeidentificationReports_InstanceId",
                 table: "DeidentificationReports",
-                column: "InstanceId");
+                column: "InstanceId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Findings_SiteId_Status",
@@ -823,9 +831,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 column: "SopInstanceUid");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Instances_SubmissionId_SopInstanceUid",
+                name: "IX_Instances_SubmissionId_SopInstanceUid_Sha256",
                 table: "Instances",
-                columns: new[] { "SubmissionId", "SopInstanceUid" },
+                columns: new[] { "SubmissionId", "SopInstanceUid", "Sha256" },
                 unique: true);
 
             migrationBuilder.CreateIndex(

@@ -12,7 +12,7 @@ using Midrc.Orchestrator.Data;
 namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerMidrcDbContext))]
-    [Migration("20261125012802_Initial")]
+    [Migration("20261125025503_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -535,12 +535,24 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
                     b.Property<int>("WarningCount")
                         .HasColumnType("int");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("InstanceId");
+                    b.HasIndex("InstanceId")
+                        .IsUnique();
 
                     b.ToTable("DeidentificationReports");
                 });
@@ -555,7 +567,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasColumnType("datetimeoffset");
 
                     b.Property<string>("ClosedBy")
-                        .HasColumnType("nvarchar(max)");
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
@@ -623,7 +636,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     b.Property<string>("WaiverReason")
-                        .HasColumnType("nvarchar(max)");
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("WaiverRequest")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.HasKey("Id");
 
@@ -923,7 +941,7 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 
                     b.HasIndex("SopInstanceUid");
 
-                    b.HasIndex("SubmissionId", "SopInstanceUid")
+                    b.HasIndex("SubmissionId", "SopInstanceUid", "Sha256")
                         .IsUnique();
 
                     b.ToTable("Instances");
@@ -959,6 +977,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("int");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -1103,6 +1124,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasColumnType("int");
 
                     b.Property<int?>("DeclaredStudies")
+                        .HasColumnType("int");
+
+                    b.Property<int>("IndexedRound")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Round")
                         .HasColumnType("int");
 
                     b.Property<Guid>("SiteId")

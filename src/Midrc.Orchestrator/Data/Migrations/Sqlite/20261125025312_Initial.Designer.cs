@@ -11,7 +11,7 @@ using Midrc.Orchestrator.Data;
 namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteMidrcDbContext))]
-    [Migration("20261125012618_Initial")]
+    [Migration("20261125025312_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -525,12 +525,24 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReviewReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("WarningCount")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("InstanceId");
+                    b.HasIndex("InstanceId")
+                        .IsUnique();
 
                     b.ToTable("DeidentificationReports");
                 });
@@ -545,6 +557,7 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ClosedBy")
+                        .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -613,6 +626,11 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("WaiverReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WaiverRequest")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -913,7 +931,7 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 
                     b.HasIndex("SopInstanceUid");
 
-                    b.HasIndex("SubmissionId", "SopInstanceUid")
+                    b.HasIndex("SubmissionId", "SopInstanceUid", "Sha256")
                         .IsUnique();
 
                     b.ToTable("Instances");
@@ -948,6 +966,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Round")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Sha256")
@@ -1093,6 +1114,12 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("DeclaredStudies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IndexedRound")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Round")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("SiteId")

@@ -1,0 +1,481 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Midrc.Orchestrator.Auth;
+using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Qa;
+using Midrc.Orchestrator.Sites;
+using Midrc.Orchestrator.Submissions;
+using Midrc.Orchestrator.Tests.Infrastructure;
+using Midrc.Orchestrator.Tests.Web;
+using Midrc.Orchestrator.Workflows;
+
+namespace Midrc.Orchestrator.Tests.Submissions;
+
+/// <summary>
+/// The submission pipeline end to end: sites send real files over the upload API, the indexing and workflow jobs run
+/// as Hangfire would, coordinators and program managers act over HTTP with their sign-in cookies.
+/// </summary>
+public sealed class FixLoopTests
+{
+    private const string NestedNamePath = "(0040,0275)[0].(0008,1120)[0].(0010,0010)";
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_name_leaked_in_a_nested_sequence_quarantines_the_submission_rejects_the_file_and_tells_the_coordinator_where(DatabaseProvider provider)
+    {
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var clean = pipeline.Host.WriteChest();
+        var leaked = Inject(pipeline.Host.WriteChest(), "nested-name-in-removed-sequence");
+
+        var id = await pipeline.SubmitAsync(clean, leaked);
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Quarantined));
+        var instances = await pipeline.Host.InDatabaseAsync(db => db.Instances.Where(i => i.SubmissionId == id).ToListAsync());
+        instances.Single(i => i.OriginalName == Path.GetFileName(leaked)).QuarantineState.ShouldBe(QuarantineState.Rejected);
+        instances.Single(i => i.OriginalName == Path.GetFileName(clean)).QuarantineState.ShouldBe(QuarantineState.Quarantined, "a quarantined submission publishes nothing");
+        var reports = await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.Where(r => r.Instance!.SubmissionId == id).ToListAsync());
+        reports.Count.ShouldBe(2, "one report per instance");
+        reports.ShouldAllBe(r => r.Profile == "MIDRC 2026.1");
+        reports.Select(r => r.Outcome).ShouldBe([DeidentificationOutcome.Passed, DeidentificationOutcome.Failed], ignoreOrder: true);
+        var email = await pipeline.Host.InDatabaseAsync(db => db.Outbox.SingleAsync(m => m.Template == "submission-quarantined"));
+        email.ToAddress.ShouldBe(pipeline.CoordinatorEmail);
+        email.TextBody.ShouldContain(Path.GetFileName(leaked));
+        email.TextBody.ShouldContain(NestedNamePath);
+        email.TextBody.ShouldContain("Patient's Name");
+        email.TextBody.ShouldContain($"/submissions/{id}/report");
+
+        var before = await pipeline.SnapshotAsync(id);
+        await pipeline.RerunAllWorkflowJobsAsync(id);
+        (await pipeline.SnapshotAsync(id)).ShouldBe(before, "running every job again changes nothing");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_qa_error_fixed_by_a_corrected_file_closes_as_fixed_and_the_submission_is_accepted_with_verified_files(DatabaseProvider provider)
+    {
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var original = pipeline.Host.WriteChest();
+        var other = pipeline.Host.WriteChest();
+        var head = WithBodyPart(original, "HEAD");
+
+        var id = await pipeline.SubmitAsync(head, other);
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+        var email = await pipeline.Host.InDatabaseAsync(db => db.Outbox.SingleAsync(m => m.Template == "fixes-needed"));
+        email.TextBody.ShouldContain("1 x error qa.body-part-not-requested");
+        email.TextBody.ShouldContain($"/submissions/{id}/report");
+        var report = await pipeline.ReportAsync(pipeline.Coordinator, id);
+        var rule = report.Rules.Single(r => r.Rule == "qa.body-part-not-requested");
+        (rule.Open, rule.Waivable, rule.Series.Single().ExampleFiles.Single()).ShouldBe((1, true, Path.GetFileName(head)));
+
+        // The corrected file: the same SOP Instance, now a chest, sent to the same submission.
+        using (var put = await IntakeHost.PutBytesAsync(pipeline.Uch, id, File.ReadAllBytes(original), Path.GetFileName(head)))
+        {
+            put.StatusCode.ShouldBe(HttpStatusCode.Created, await put.Content.ReadAsStringAsync());
+        }
+        await pipeline.CompleteAsync(id);
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+        var finding = await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.SubmissionId == id && f.Rule == "qa.body-part-not-requested"));
+        (finding.Status, finding.ClosedBy).ShouldBe((FindingStatus.Fixed, "system"));
+        finding.ClosedAt.ShouldNotBeNull();
+        var instances = await pipeline.Host.InDatabaseAsync(db => db.Instances.Where(i => i.SubmissionId == id).ToListAsync());
+        instances.Count(i => i.QuarantineState == QuarantineState.Superseded).ShouldBe(1, "the file with the wrong body part is replaced");
+        instances.Count(i => i.QuarantineState == QuarantineState.Verified).ShouldBe(2);
+        (await pipeline.Host.CountAsync<QaFinding>(q => q.Where(f => f.SubmissionId == id && f.Status == FindingStatus.Open && f.Severity == Curation.Findings.Severity.Error))).ShouldBe(0);
+
+        var before = await pipeline.SnapshotAsync(id);
+        await pipeline.RerunAllWorkflowJobsAsync(id);
+        await pipeline.RunIndexerAsync(id);
+        (await pipeline.SnapshotAsync(id)).ShouldBe(before, "running every job again changes nothing");
+    }
+
+    [Fact]
+    public async Task A_waiver_granted_by_a_program_manager_is_audited_and_moves_the_submission_to_acceptance()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var id = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "ABDOMEN"));
+        var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
+
+        using (var asked = await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/waivers", new { findingIds = new[] { finding }, reason = "The site's exports label chest CT as abdomen." }))
+        {
+            asked.StatusCode.ShouldBe(HttpStatusCode.OK, await asked.Content.ReadAsStringAsync());
+        }
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.SubjectId == id))).State.ShouldBe("waiver-requested");
+        (await pipeline.Host.InDatabaseAsync(db => db.Outbox.CountAsync(m => m.Template == "waiver-requested" && m.ToAddress == pipeline.ManagerEmail))).ShouldBe(1);
+
+        using (var granted = await pipeline.Manager.PostAsJsonAsync($"/api/submissions/{id}/waivers/grant", new { findingIds = new[] { finding }, reason = "Checked: the images are chest." }))
+        {
+            granted.StatusCode.ShouldBe(HttpStatusCode.OK, await granted.Content.ReadAsStringAsync());
+        }
+        var waived = await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.Id == finding));
+        (waived.Status, waived.WaiverRequest, waived.WaiverReason, waived.ClosedBy).ShouldBe(
+            (FindingStatus.Waived, "The site's exports label chest CT as abdomen.", "Checked: the images are chest.", pipeline.ManagerEmail));
+        var audit = await pipeline.Host.InDatabaseAsync(db => db.AuditEvents.Where(e => e.EntityId == id.ToString()).Select(e => new { e.Action, e.Actor }).ToListAsync());
+        audit.ShouldContain(new { Action = "finding.waiver-requested", Actor = pipeline.CoordinatorEmail });
+        audit.ShouldContain(new { Action = "finding.waived", Actor = pipeline.ManagerEmail });
+
+        await pipeline.RunJobsAsync();
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+        (await pipeline.Host.CountAsync<Instance>(q => q.Where(i => i.SubmissionId == id && i.QuarantineState == QuarantineState.Verified))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_de_identification_error_can_never_be_waived()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var id = await pipeline.SubmitAsync(WithBodyPart(Inject(pipeline.Host.WriteChest(), "nested-name-in-removed-sequence"), "HEAD"));
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+        var report = await pipeline.ReportAsync(pipeline.Coordinator, id);
+        var leak = report.Rules.Single(r => r.Rule == "deid.patient-name-not-pseudonym");
+        leak.Waivable.ShouldBeFalse();
+        var leakId = await pipeline.Host.InDatabaseAsync(db => db.Findings.Where(f => f.SubmissionId == id && f.Rule == leak.Rule).Select(f => f.Id).SingleAsync());
+
+        var problem = await ProblemAsync(await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/waivers", new { findingIds = new[] { leakId }, reason = "Please." }), HttpStatusCode.UnprocessableEntity);
+
+        problem.Detail.ShouldNotBeNull().ShouldContain("can never be waived");
+        (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.Id == leakId))).Status.ShouldBe(FindingStatus.Open);
+    }
+
+    [Fact]
+    public async Task A_file_flagged_for_burned_in_text_waits_for_a_program_managers_review_then_proceeds()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var id = await pipeline.SubmitAsync(Inject(pipeline.Host.WriteChest(), "burned-in-annotation"));
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.DeidVerification));
+        var flagged = (await pipeline.ReportAsync(pipeline.Manager, id)).Deidentification.Single();
+        flagged.Outcome.ShouldBe(nameof(DeidentificationOutcome.NeedsReview));
+        await pipeline.RerunAllWorkflowJobsAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.DeidVerification), "nothing is decided before the review");
+
+        var body = new { instanceIds = new[] { flagged.InstanceId }, outcome = "passed", reason = "Only the laterality marker is burned in." };
+        await ProblemAsync(await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/reviews", body), HttpStatusCode.Forbidden);
+        using (var reviewed = await pipeline.Manager.PostAsJsonAsync($"/api/submissions/{id}/reviews", body))
+        {
+            reviewed.StatusCode.ShouldBe(HttpStatusCode.OK, await reviewed.Content.ReadAsStringAsync());
+        }
+        await pipeline.RunJobsAsync();
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+        var report = await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.SingleAsync(r => r.InstanceId == flagged.InstanceId));
+        (report.Outcome, report.ReviewedBy).ShouldBe((DeidentificationOutcome.Passed, pipeline.ManagerEmail));
+        (await pipeline.Host.InDatabaseAsync(db => db.Instances.SingleAsync(i => i.Id == flagged.InstanceId))).QuarantineState.ShouldBe(QuarantineState.Verified);
+        (await pipeline.Host.InDatabaseAsync(db => db.AuditEvents.CountAsync(e => e.Action == "deidentification.review-passed"))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Another_sites_coordinator_gets_404_and_the_wrong_role_403_on_every_new_endpoint()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var id = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
+        var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
+        using var muc = await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("MUC"));
+        using var anonymous = pipeline.Host.Factory.CreateClient();
+        var decision = new { findingIds = new[] { finding }, reason = "because", instanceIds = new[] { Guid.NewGuid() }, outcome = "passed" };
+
+        foreach (var path in new[] { "report", "report.csv" })
+        {
+            (await muc.GetAsync($"/api/submissions/{id}/{path}")).StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
+            (await anonymous.GetAsync($"/api/submissions/{id}/{path}")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, path);
+        }
+        foreach (var path in new[] { "waivers", "waivers/grant", "waivers/refuse", "reviews" })
+        {
+            await ProblemAsync(await muc.PostAsJsonAsync($"/api/submissions/{id}/{path}", decision), HttpStatusCode.NotFound);
+            (await anonymous.PostAsJsonAsync($"/api/submissions/{id}/{path}", decision)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, path);
+        }
+        await ProblemAsync(await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/waivers/grant", decision), HttpStatusCode.Forbidden);
+        await ProblemAsync(await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/waivers/refuse", decision), HttpStatusCode.Forbidden);
+        await ProblemAsync(await pipeline.Manager.PostAsJsonAsync($"/api/submissions/{id}/waivers", decision), HttpStatusCode.Forbidden);
+
+        using var csv = await pipeline.Coordinator.GetAsync($"/api/submissions/{id}/report.csv");
+        csv.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await csv.Content.ReadAsStringAsync()).ShouldContain("qa.body-part-not-requested,error,");
+    }
+
+    [Fact]
+    public async Task Broken_decisions_get_problem_details_that_say_what_is_wrong()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var id = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
+        var otherId = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
+        var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
+        var others = (await pipeline.ReportAsync(pipeline.Coordinator, otherId)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
+        var unknown = Guid.NewGuid();
+        var url = $"/api/submissions/{id}/waivers";
+
+        async Task ExpectAsync(object body, string words) =>
+            (await ProblemAsync(await pipeline.Coordinator.PostAsJsonAsync(url, body), HttpStatusCode.BadRequest)).Detail.ShouldNotBeNull().ShouldContain(words);
+
+        await ExpectAsync(new { findingIds = new[] { finding } }, "A reason is required");
+        await ExpectAsync(new { findingIds = new[] { finding }, reason = "   " }, "A reason is required");
+        await ExpectAsync(new { findingIds = new[] { finding }, reason = new string('x', MidrcDbContext.ReasonLength + 1) }, "longer than 2,000 characters");
+        await ExpectAsync(new { findingIds = Array.Empty<Guid>(), reason = "why" }, "Name at least one finding");
+        await ExpectAsync(new { findingIds = new[] { unknown }, reason = "why" }, unknown.ToString());
+        await ExpectAsync(new { findingIds = new[] { others }, reason = "why" }, "not in this submission");
+        (await ProblemAsync(await pipeline.Manager.PostAsJsonAsync($"/api/submissions/{id}/reviews", new { instanceIds = new[] { unknown }, outcome = "maybe", reason = "x" }), HttpStatusCode.BadRequest))
+            .Detail.ShouldNotBeNull().ShouldContain("passed, failed");
+        (await ProblemAsync(await pipeline.Manager.PostAsJsonAsync($"/api/submissions/{id}/waivers/grant", new { findingIds = new[] { finding }, reason = "x" }), HttpStatusCode.Conflict))
+            .Detail.ShouldNotBeNull().ShouldContain("no waiver was asked");
+        (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.Id == finding))).Status.ShouldBe(FindingStatus.Open, "nothing refused changed anything");
+    }
+
+    [Fact]
+    public async Task The_report_page_shows_grouped_findings_and_takes_a_waiver_request_and_corrected_files_with_antiforgery()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var original = pipeline.Host.WriteChest();
+        var head = WithBodyPart(original, "HEAD");
+        var id = await pipeline.SubmitAsync(head);
+        var page = $"/submissions/{id}/report";
+        using var muc = await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("MUC"));
+
+        var html = await pipeline.Coordinator.GetStringAsync(page);
+        html.ShouldContain("qa.body-part-not-requested");
+        html.ShouldContain("How to fix it:");
+        html.ShouldContain("Request a waiver");
+        html.ShouldContain("Upload corrected files");
+        (await muc.GetAsync(page)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await pipeline.Coordinator.PostAsync($"{page}?handler=Waiver", new FormUrlEncodedContent(new Dictionary<string, string> { ["rule"] = "qa.body-part-not-requested", ["reason"] = "x" })))
+            .StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a form without its antiforgery token is refused");
+
+        using (var asked = await SignInFlow.PostFormAsync(pipeline.Coordinator, page, new Dictionary<string, string> { ["rule"] = "qa.body-part-not-requested", ["reason"] = "Labelled so by the modality." }, $"{page}?handler=Waiver"))
+        {
+            asked.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+        (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.SubmissionId == id && f.Rule == "qa.body-part-not-requested"))).Status.ShouldBe(FindingStatus.WaiverRequested);
+        (await pipeline.Manager.GetStringAsync(page)).ShouldContain("Grant waiver");
+
+        var token = System.Text.RegularExpressions.Regex.Match(await pipeline.Coordinator.GetStringAsync(page), "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new ByteArrayContent(File.ReadAllBytes(original)), "files", Path.GetFileName(head) },
+        };
+        using (var uploaded = await pipeline.Coordinator.PostAsync($"{page}?handler=Upload", form))
+        {
+            uploaded.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+        await pipeline.RunJobsAsync();
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+        (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.SubmissionId == id && f.Rule == "qa.body-part-not-requested"))).Status.ShouldBe(FindingStatus.Fixed);
+        (await pipeline.Coordinator.GetStringAsync(page)).ShouldContain("1 fixed");
+    }
+
+    [Fact]
+    public async Task Clinical_rows_are_kept_and_a_corrected_csv_in_the_fix_loop_replaces_the_rows_it_corrects()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var original = pipeline.Host.WriteChest();
+        var head = WithBodyPart(original, "HEAD");
+        var example = Curation.Clinical.ClinicalTemplates.Example(Curation.Clinical.ClinicalNode.Case);
+        example.ShouldContain(",57,");
+        var id = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, id, head)).Dispose();
+        await SendCaseCsvAsync(pipeline, id, example);
+        await pipeline.CompleteAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+        var kept = await pipeline.Host.InDatabaseAsync(db => db.ClinicalCases.SingleAsync(c => c.SubmissionId == id));
+        kept.AgeAtIndex.ShouldBe(57);
+
+        (await IntakeHost.PutBytesAsync(pipeline.Uch, id, File.ReadAllBytes(original), Path.GetFileName(head))).Dispose();
+        await SendCaseCsvAsync(pipeline, id, example.Replace(",57,", ",58,", StringComparison.Ordinal));
+        await pipeline.CompleteAsync(id);
+
+        var corrected = await pipeline.Host.InDatabaseAsync(db => db.ClinicalCases.ToListAsync());
+        corrected.ShouldHaveSingleItem().AgeAtIndex.ShouldBe(58, "the corrected row replaces the one it corrects");
+        corrected[0].CaseId.ShouldBe(kept.CaseId);
+        (await pipeline.Host.InDatabaseAsync(db => db.ReceivedFiles.CountAsync(f => f.SubmissionId == id && f.Kind == ReceivedFileKind.Clinical))).ShouldBe(1);
+    }
+
+    private static async Task SendCaseCsvAsync(Pipeline pipeline, Guid id, string csv)
+    {
+        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/clinical/case", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_site_still_onboarding_sends_its_test_transfer_which_its_onboarding_workflow_checks()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var uch = await pipeline.SiteIdAsync("UCH");
+        await pipeline.Host.InDatabaseAsync(db => db.Sites.Where(s => s.Id == uch).ExecuteUpdateAsync(s => s.SetProperty(x => x.Stage, SiteStage.Invited)));
+        var onboarding = await pipeline.InScopeAsync(async sp =>
+        {
+            var runtime = sp.GetRequiredService<WorkflowRuntime>();
+            var instance = await runtime.StartAsync(new StartRequest(WorkflowSubmissionEvents.OnboardingWorkflow, uch, uch, Actor.System), CancellationToken.None);
+            (await runtime.FireAsync(new FireRequest(instance.Id, "record-signed-agreement", new Actor(pipeline.ManagerEmail, true, new HashSet<Guid>()), "dua"), CancellationToken.None)).Outcome.ShouldBe(FireOutcome.Fired);
+            (await runtime.FireAsync(new FireRequest(instance.Id, "confirm-coordinators", Actor.System, "coordinators") { Data = new Dictionary<string, string> { ["coordinators"] = "1" } }, CancellationToken.None)).Outcome.ShouldBe(FireOutcome.Fired);
+            return instance.Id;
+        });
+
+        var id = await pipeline.SubmitAsync(pipeline.Host.WriteChest());
+
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("active");
+        (await pipeline.Host.InDatabaseAsync(db => db.Sites.SingleAsync(s => s.Id == uch))).Stage.ShouldBe(SiteStage.Active);
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.AnyAsync(i => i.SubjectId == id))).ShouldBeFalse("a test transfer has no submission workflow of its own");
+        (await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.CountAsync(r => r.Instance!.SubmissionId == id))).ShouldBe(1);
+    }
+
+    private static async Task<ProblemDetails> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            response.StatusCode.ShouldBe(expected, text);
+            response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+            return System.Text.Json.JsonSerializer.Deserialize<ProblemDetails>(text, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        }
+    }
+
+    /// <summary>A copy of <paramref name="file"/> with a leak injected by pydicom (the curation tests' script).</summary>
+    private static string Inject(string file, string kind) =>
+        Python(Copy(file, kind), Path.Combine(AppContext.BaseDirectory, "Submissions", "inject_leaks.py"), file, Copy(file, kind), kind);
+
+    /// <summary>A copy of <paramref name="file"/> (same SOP Instance) whose Body Part Examined is <paramref name="bodyPart"/>, written by pydicom.</summary>
+    private static string WithBodyPart(string file, string bodyPart) =>
+        Python(Copy(file, bodyPart.ToLowerInvariant()), "-c", "import sys, pydicom; d = pydicom.dcmread(sys.argv[1], force=True); d.BodyPartExamined = sys.argv[3]; d.save_as(sys.argv[2])", file, Copy(file, bodyPart.ToLowerInvariant()), bodyPart);
+
+    private static string Copy(string file, string suffix) => Path.Combine(Path.GetDirectoryName(file)!, $"{Path.GetFileNameWithoutExtension(file)}-{suffix}.dcm");
+
+    /// <summary>Runs Debian's python (which has pydicom); returns <paramref name="output"/>, the file it writes.</summary>
+    private static string Python(string output, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        process.ExitCode.ShouldBe(0, errors);
+        return output;
+    }
+
+    /// <summary>The intake host with UCH's coordinator and a program manager signed in.</summary>
+    private sealed class Pipeline : IAsyncDisposable
+    {
+        private Pipeline(IntakeHost host, HttpClient uch, HttpClient coordinator, HttpClient manager, string coordinatorEmail, string managerEmail)
+        {
+            Host = host;
+            Uch = uch;
+            Coordinator = coordinator;
+            Manager = manager;
+            CoordinatorEmail = coordinatorEmail;
+            ManagerEmail = managerEmail;
+        }
+
+        public IntakeHost Host { get; }
+
+        /// <summary>UCH's machine, with its API token.</summary>
+        public HttpClient Uch { get; }
+
+        public HttpClient Coordinator { get; }
+
+        public HttpClient Manager { get; }
+
+        public string CoordinatorEmail { get; }
+
+        public string ManagerEmail { get; }
+
+        public static async Task<Pipeline> StartAsync(DatabaseProvider provider)
+        {
+            var host = await IntakeHost.StartAsync(provider);
+            var uchId = await host.InDatabaseAsync(db => db.Sites.Where(s => s.Code == "UCH").Select(s => s.Id).SingleAsync());
+            var coordinator = await SignInFlow.ClientWithRoleAsync(host.Factory, Role.SiteCoordinator, uchId);
+            var manager = await SignInFlow.ClientWithRoleAsync(host.Factory, Role.ProgramManager);
+            var emails = await host.InDatabaseAsync(db => db.People.Include(p => p.Roles).ToListAsync());
+            return new Pipeline(host, host.Client(host.UchToken), coordinator, manager,
+                emails.Single(p => p.Roles.Any(r => r.Role == Role.SiteCoordinator)).Email, emails.Single(p => p.Roles.Any(r => r.Role == Role.ProgramManager)).Email);
+        }
+
+        public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+        {
+            await using var scope = Host.Factory.Services.CreateAsyncScope();
+            return await action(scope.ServiceProvider);
+        }
+
+        public Task<Guid> SiteIdAsync(string code) => Host.InDatabaseAsync(db => db.Sites.Where(s => s.Code == code).Select(s => s.Id).SingleAsync());
+
+        /// <summary>Sends the files as a new submission, completes it and runs every job that follows.</summary>
+        public async Task<Guid> SubmitAsync(params string[] files)
+        {
+            var id = await IntakeHost.CreateSubmissionAsync(Uch);
+            foreach (var file in files)
+            {
+                using var put = await IntakeHost.PutFileAsync(Uch, id, file);
+                put.StatusCode.ShouldBe(HttpStatusCode.Created, await put.Content.ReadAsStringAsync());
+            }
+            await CompleteAsync(id);
+            return id;
+        }
+
+        public async Task CompleteAsync(Guid id)
+        {
+            using var response = await Uch.PostAsync($"/api/submissions/{id}/complete", null);
+            response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+            await RunJobsAsync();
+        }
+
+        /// <summary>Runs enqueued jobs, and the jobs they enqueue, until none is left.</summary>
+        public async Task RunJobsAsync()
+        {
+            while (await Host.RunEnqueuedJobsAsync() > 0)
+            {
+            }
+        }
+
+        public async Task<SubmissionReport> ReportAsync(HttpClient client, Guid id)
+        {
+            using var response = await client.GetAsync($"/api/submissions/{id}/report");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            return (await response.Content.ReadFromJsonAsync<SubmissionReport>())!;
+        }
+
+        /// <summary>Runs every job intent of the submission's workflow again, as a retrying Hangfire would.</summary>
+        public async Task RerunAllWorkflowJobsAsync(Guid id)
+        {
+            var intents = await Host.InDatabaseAsync(db => db.WorkflowJobIntents.Where(i => i.Instance!.SubjectId == id).Select(i => i.Id).ToListAsync());
+            foreach (var intent in intents)
+            {
+                await Host.InDatabaseAsync(async db =>
+                {
+                    await db.WorkflowJobIntents.Where(i => i.Id == intent).ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, WorkflowJobStatus.Pending));
+                    return 0;
+                });
+                await using var scope = Host.Factory.Services.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<WorkflowJobRunner>().RunAsync(intent, CancellationToken.None);
+            }
+        }
+
+        public async Task RunIndexerAsync(Guid id)
+        {
+            await using var scope = Host.Factory.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<SubmissionIndexer>().IndexAsync(id, CancellationToken.None);
+        }
+
+        /// <summary>What a duplicate run must not change: journal, findings, verdicts, quarantine states and emails.</summary>
+        public Task<string> SnapshotAsync(Guid id) => Host.InDatabaseAsync(async db => string.Join("\n",
+            await db.WorkflowJournal.CountAsync(j => j.Instance!.SubjectId == id),
+            string.Join(",", await db.Findings.Where(f => f.SubmissionId == id).OrderBy(f => f.Id).Select(f => f.Rule + ":" + f.Status).ToListAsync()),
+            string.Join(",", await db.DeidentificationReports.Where(r => r.Instance!.SubmissionId == id).OrderBy(r => r.InstanceId).Select(r => r.Outcome.ToString()).ToListAsync()),
+            string.Join(",", await db.Instances.Where(i => i.SubmissionId == id).OrderBy(i => i.Id).Select(i => i.QuarantineState.ToString()).ToListAsync()),
+            await db.Outbox.CountAsync(),
+            await db.Instances.CountAsync(),
+            await db.Findings.CountAsync()));
+
+        public async ValueTask DisposeAsync()
+        {
+            Uch.Dispose();
+            Coordinator.Dispose();
+            Manager.Dispose();
+            await Host.DisposeAsync();
+        }
+    }
+}
