@@ -56,9 +56,6 @@ public static class WorkflowsExtensions
         services.AddScoped<ActorResolver>();
         services.AddScoped<IWorkflowJob, RunQaChecksJob>();
         services.AddScoped<IWorkflowJob, VerifyDeidentificationJob>();
-        services.AddScoped<IWorkflowJob, FreezeReleaseJob>();
-        services.AddScoped<IWorkflowJob, VerifyReleaseJob>();
-        services.AddScoped<IWorkflowJob, PublishReleaseJob>();
         services.AddScoped<IWorkflowJob, SendDigestJob>();
         return services;
     }

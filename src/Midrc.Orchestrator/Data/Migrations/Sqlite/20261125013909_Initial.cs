@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Midrc.Orchestrator.Data.Migrations.SqlServer
+namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,15 +15,15 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "AuditEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Actor = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
-                    Action = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    EntityType = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    EntityId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Details = table.Column<string>(type: "nvarchar(max)", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Details = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -34,23 +34,23 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Outbox",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    ToAddress = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
-                    ToName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Subject = table.Column<string>(type: "nvarchar(998)", maxLength: 998, nullable: false),
-                    TextBody = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    HtmlBody = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Template = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Attempts = table.Column<int>(type: "int", nullable: false),
-                    NextAttemptAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    LastError = table.Column<string>(type: "nvarchar(max)", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    SentAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    DigestId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ToAddress = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    ToName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 998, nullable: false),
+                    TextBody = table.Column<string>(type: "TEXT", nullable: false),
+                    HtmlBody = table.Column<string>(type: "TEXT", nullable: false),
+                    Template = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DigestId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -61,14 +61,14 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "People",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Email = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
-                    DisplayName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    EmailPreference = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    IsActive = table.Column<bool>(type: "bit", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    EmailPreference = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    IsActive = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -79,11 +79,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Programs",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Description = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -94,11 +94,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "StoredObjects",
                 columns: table => new
                 {
-                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Md5 = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
-                    StorageKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    StoredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Md5 = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    StorageKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    StoredAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -109,20 +109,20 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "WorkflowInstances",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    DefinitionId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    DefinitionVersion = table.Column<int>(type: "int", nullable: false),
-                    SubjectType = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    SubjectId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    State = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    IsFinished = table.Column<bool>(type: "bit", nullable: false),
-                    DataJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    DeadlinesJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DefinitionId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DefinitionVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SubjectId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    State = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    IsFinished = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DataJson = table.Column<string>(type: "TEXT", nullable: false),
+                    DeadlinesJson = table.Column<string>(type: "TEXT", nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -133,12 +133,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "SignInLinks",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    PersonId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    TokenHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    UsedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UsedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -152,20 +152,41 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReleaseLeases",
+                columns: table => new
+                {
+                    ProgramId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Holder = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReleaseLeases", x => x.ProgramId);
+                    table.ForeignKey(
+                        name: "FK_ReleaseLeases_Programs_ProgramId",
+                        column: x => x.ProgramId,
+                        principalTable: "Programs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Releases",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    ProgramId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Number = table.Column<int>(type: "int", nullable: false),
-                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    State = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    FrozenAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    PublishedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    ManifestSha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
-                    FailureReason = table.Column<string>(type: "nvarchar(max)", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProgramId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    BuildStep = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FrozenAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    PublishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ManifestSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    SequesteredManifestSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -182,18 +203,18 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Sites",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    ProgramId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Institution = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Country = table.Column<string>(type: "nvarchar(2)", maxLength: 2, nullable: false),
-                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Stage = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    StageChangedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    TargetExams = table.Column<int>(type: "int", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProgramId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Institution = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Country = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StageChangedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    TargetExams = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -210,16 +231,16 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "WorkflowJobIntents",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Job = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    BackgroundJobId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
-                    Outcome = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Job = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    BackgroundJobId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -236,16 +257,16 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "WorkflowJournal",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Actor = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
-                    FromState = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    ToState = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Trigger = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Reason = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Summary = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    FromState = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ToState = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Trigger = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", nullable: false),
+                    Summary = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -262,15 +283,15 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "WorkflowTimers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Trigger = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    FiredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    RepeatsLeft = table.Column<int>(type: "int", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Trigger = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    FiredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RepeatsLeft = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -287,15 +308,15 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ApiTokens",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Prefix = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    CreatedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    LastUsedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -312,10 +333,10 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "RoleAssignments",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    PersonId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Role = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -338,17 +359,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Solicitations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Modalities = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    RequestedExams = table.Column<int>(type: "int", nullable: false),
-                    InclusionCriteria = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    CreatedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Modalities = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    RequestedExams = table.Column<int>(type: "INTEGER", nullable: false),
+                    InclusionCriteria = table.Column<string>(type: "TEXT", nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -365,11 +386,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Studies",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    PatientPseudonym = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Description = table.Column<string>(type: "nvarchar(max)", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PatientPseudonym = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -383,20 +404,49 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "Withdrawals",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    RecordedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Withdrawals", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Withdrawals_Releases_ReleaseId",
+                        column: x => x.ReleaseId,
+                        principalTable: "Releases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Withdrawals_Sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "Sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Submissions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SolicitationId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Channel = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    DeclaredFiles = table.Column<int>(type: "int", nullable: true),
-                    DeclaredStudies = table.Column<int>(type: "int", nullable: true),
-                    StartedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    SubmittedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SolicitationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DeclaredFiles = table.Column<int>(type: "INTEGER", nullable: true),
+                    DeclaredStudies = table.Column<int>(type: "INTEGER", nullable: true),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SubmittedBy = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -416,15 +466,43 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReleaseExclusions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExcludedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    ExcludedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReleaseExclusions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReleaseExclusions_Releases_ReleaseId",
+                        column: x => x.ReleaseId,
+                        principalTable: "Releases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ReleaseExclusions_Studies_StudyId",
+                        column: x => x.StudyId,
+                        principalTable: "Studies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Series",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    StudyId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SeriesInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Modality = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    BodyPart = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Description = table.Column<string>(type: "nvarchar(max)", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Modality = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    BodyPart = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -441,19 +519,19 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ClinicalCases",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CaseId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    AgeAtIndex = table.Column<int>(type: "int", nullable: true),
-                    AgeOver89 = table.Column<bool>(type: "bit", nullable: false),
-                    Sex = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Race = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Ethnicity = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Zip3 = table.Column<string>(type: "nvarchar(3)", maxLength: 3, nullable: false),
-                    Covid19Positive = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    IcuIndicator = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    VentilatorIndicator = table.Column<string>(type: "nvarchar(max)", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AgeAtIndex = table.Column<int>(type: "INTEGER", nullable: true),
+                    AgeOver89 = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Sex = table.Column<string>(type: "TEXT", nullable: false),
+                    Race = table.Column<string>(type: "TEXT", nullable: false),
+                    Ethnicity = table.Column<string>(type: "TEXT", nullable: false),
+                    Zip3 = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    Covid19Positive = table.Column<string>(type: "TEXT", nullable: false),
+                    IcuIndicator = table.Column<string>(type: "TEXT", nullable: false),
+                    VentilatorIndicator = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -476,26 +554,26 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Findings",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Rule = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Severity = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    File = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Tag = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Path = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Keyword = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Message = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Hint = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    SeriesInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    ClosedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    ClosedBy = table.Column<string>(type: "nvarchar(max)", nullable: true),
-                    WaiverReason = table.Column<string>(type: "nvarchar(max)", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Rule = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Severity = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    File = table.Column<string>(type: "TEXT", nullable: false),
+                    Tag = table.Column<string>(type: "TEXT", nullable: false),
+                    Path = table.Column<string>(type: "TEXT", nullable: false),
+                    Keyword = table.Column<string>(type: "TEXT", nullable: false),
+                    Message = table.Column<string>(type: "TEXT", nullable: false),
+                    Hint = table.Column<string>(type: "TEXT", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedBy = table.Column<string>(type: "TEXT", nullable: true),
+                    WaiverReason = table.Column<string>(type: "TEXT", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -518,18 +596,18 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ReceivedFiles",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
-                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
-                    Kind = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    ClinicalNode = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Readable = table.Column<bool>(type: "bit", nullable: false),
-                    SopClassUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    SopInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Analysis = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ClinicalNode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Readable = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SopClassUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Analysis = table.Column<string>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -546,17 +624,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Instances",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SeriesId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SopInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    SopClassUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    TransferSyntaxUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    OriginalName = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    QuarantineState = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SopClassUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    TransferSyntaxUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    OriginalName = table.Column<string>(type: "TEXT", nullable: false),
+                    QuarantineState = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -585,11 +663,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ClinicalImagingStudies",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    DaysToStudy = table.Column<int>(type: "int", nullable: true),
-                    StudyDescription = table.Column<string>(type: "nvarchar(max)", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    DaysToStudy = table.Column<int>(type: "INTEGER", nullable: true),
+                    StudyDescription = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -606,12 +684,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ClinicalMeasurements",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    MeasurementId = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    TestType = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    TestResult = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    DaysToTest = table.Column<int>(type: "int", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MeasurementId = table.Column<string>(type: "TEXT", nullable: false),
+                    TestType = table.Column<string>(type: "TEXT", nullable: false),
+                    TestResult = table.Column<string>(type: "TEXT", nullable: false),
+                    DaysToTest = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -628,12 +706,12 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ClinicalProcedures",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    ProcedureId = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    BreathingSupportType = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    DaysToStart = table.Column<int>(type: "int", nullable: true),
-                    DaysToEnd = table.Column<int>(type: "int", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProcedureId = table.Column<string>(type: "TEXT", nullable: false),
+                    BreathingSupportType = table.Column<string>(type: "TEXT", nullable: false),
+                    DaysToStart = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToEnd = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -650,14 +728,14 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ClinicalVisits",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    VisitId = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    DaysToHospitalAdmission = table.Column<int>(type: "int", nullable: true),
-                    DaysToHospitalDischarge = table.Column<int>(type: "int", nullable: true),
-                    DaysToIcuAdmission = table.Column<int>(type: "int", nullable: true),
-                    DaysToIcuDischarge = table.Column<int>(type: "int", nullable: true),
-                    DischargeType = table.Column<string>(type: "nvarchar(max)", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    VisitId = table.Column<string>(type: "TEXT", nullable: false),
+                    DaysToHospitalAdmission = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToHospitalDischarge = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToIcuAdmission = table.Column<int>(type: "INTEGER", nullable: true),
+                    DaysToIcuDischarge = table.Column<int>(type: "INTEGER", nullable: true),
+                    DischargeType = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -674,13 +752,13 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "DeidentificationReports",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Outcome = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Profile = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    ErrorCount = table.Column<int>(type: "int", nullable: false),
-                    WarningCount = table.Column<int>(type: "int", nullable: false),
-                    CheckedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Profile = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ErrorCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    WarningCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    CheckedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -697,12 +775,22 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ReleaseItems",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    ReleaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    Change = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Excluded = table.Column<bool>(type: "bit", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Md5 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Change = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Sequestered = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CaseId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Modality = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ObjectPath = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -844,6 +932,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReleaseExclusions_ReleaseId_StudyId",
+                table: "ReleaseExclusions",
+                columns: new[] { "ReleaseId", "StudyId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReleaseExclusions_StudyId",
+                table: "ReleaseExclusions",
+                column: "StudyId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ReleaseItems_InstanceId",
                 table: "ReleaseItems",
                 column: "InstanceId");
@@ -855,6 +954,11 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReleaseItems_ReleaseId_ObjectPath",
+                table: "ReleaseItems",
+                columns: new[] { "ReleaseId", "ObjectPath" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Releases_ProgramId_Number",
                 table: "Releases",
                 columns: new[] { "ProgramId", "Number" },
@@ -864,8 +968,7 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "IX_RoleAssignments_PersonId_Role_SiteId",
                 table: "RoleAssignments",
                 columns: new[] { "PersonId", "Role", "SiteId" },
-                unique: true,
-                filter: "[SiteId] IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_RoleAssignments_SiteId",
@@ -925,6 +1028,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "IX_Submissions_SolicitationId",
                 table: "Submissions",
                 column: "SolicitationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Withdrawals_ReleaseId",
+                table: "Withdrawals",
+                column: "ReleaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Withdrawals_SiteId_CaseId",
+                table: "Withdrawals",
+                columns: new[] { "SiteId", "CaseId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkflowInstances_DefinitionId_State",
@@ -1014,13 +1128,22 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "ReceivedFiles");
 
             migrationBuilder.DropTable(
+                name: "ReleaseExclusions");
+
+            migrationBuilder.DropTable(
                 name: "ReleaseItems");
+
+            migrationBuilder.DropTable(
+                name: "ReleaseLeases");
 
             migrationBuilder.DropTable(
                 name: "RoleAssignments");
 
             migrationBuilder.DropTable(
                 name: "SignInLinks");
+
+            migrationBuilder.DropTable(
+                name: "Withdrawals");
 
             migrationBuilder.DropTable(
                 name: "WorkflowJobIntents");
@@ -1038,10 +1161,10 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                 name: "Instances");
 
             migrationBuilder.DropTable(
-                name: "Releases");
+                name: "People");
 
             migrationBuilder.DropTable(
-                name: "People");
+                name: "Releases");
 
             migrationBuilder.DropTable(
                 name: "WorkflowInstances");
