@@ -58,8 +58,11 @@ public static class ReleaseSeed
         return settings;
     }
 
-    /// <summary>Freezes the current release as the schedule would and runs its jobs, as Hangfire would, until none is left.</summary>
-    public static async Task<Release> BuildCurrentAsync(IServiceProvider services)
+    /// <summary>
+    /// Freezes the current release as the schedule would and runs its jobs, as Hangfire would, until none is left;
+    /// <paramref name="afterJob"/> sees the release after each job.
+    /// </summary>
+    public static async Task<Release> BuildCurrentAsync(IServiceProvider services, Action<Release>? afterJob = null)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
@@ -71,6 +74,7 @@ public static class ReleaseSeed
         {
             await using var job = services.CreateAsyncScope();
             await job.ServiceProvider.GetRequiredService<WorkflowJobRunner>().RunAsync(intent, CancellationToken.None);
+            afterJob?.Invoke(await db.Releases.AsNoTracking().SingleAsync(r => r.Id == release.Id));
         }
 
         return await db.Releases.AsNoTracking().SingleAsync(r => r.Id == release.Id);
