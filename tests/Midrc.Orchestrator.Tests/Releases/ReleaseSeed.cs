@@ -80,58 +80,70 @@ public static class ReleaseSeed
         return await db.Releases.AsNoTracking().SingleAsync(r => r.Id == release.Id);
     }
 
+    /// <summary>A host of <paramref name="provider"/> with the demo program seeded and release 2 prepared; no job server.</summary>
+    public static async Task<OrchestratorFactory> SeededHostAsync(DatabaseProvider provider)
+    {
+        var settings = Settings.ToDictionary(s => s.Key, s => (string?)s.Value);
+        settings["Midrc:SeedDemo"] = "true";
+        settings["Midrc:Jobs:RunServer"] = "false";
+        var factory = new OrchestratorFactory(provider, settings);
+        factory.CreateClient().Dispose();
+        await PrepareSecondReleaseAsync(factory.Services);
+        return factory;
+    }
+
     private static async Task<string> CreateAsync()
     {
-        var settings = FactorySettings("");
-        settings.Remove("Midrc:DataFolder");
-        settings["Midrc:SeedDemo"] = "true";
-        await using var factory = new OrchestratorFactory(settings: settings);
-        factory.CreateClient().Dispose();
+        await using var factory = await SeededHostAsync(DatabaseProvider.Sqlite);
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
-            var store = scope.ServiceProvider.GetRequiredService<IQuarantineStore>();
-            var at = new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
-
-            var muc = await db.Sites.SingleAsync(s => s.Code == "MUC");
-            await db.Instances.Where(i => i.Series!.Study!.SiteId == muc.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.QuarantineState, QuarantineState.Verified));
-            await db.Submissions.Where(s => s.SiteId == muc.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SubmissionStatus.Accepted));
-
-            var released = await db.ReleaseItems.AsNoTracking().Where(i => i.SiteCode == "UCH" && i.Modality != "CT").OrderBy(i => i.CaseId).ThenBy(i => i.SopInstanceUid).ToListAsync();
-            var withdrawn = released[0];
-            db.Withdrawals.Add(new Withdrawal { SiteId = withdrawn.SiteId, CaseId = withdrawn.CaseId, Reason = WithdrawnReason, RecordedBy = "pm@midrc.example", RecordedAt = at });
-
-            var corrected = released.First(i => i.CaseId != withdrawn.CaseId);
-            var original = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == corrected.InstanceId);
-            var bytes = await File.ReadAllBytesAsync(store.PathOf(original.Sha256));
-            // The last byte is pixel data: the corrected file is still a valid, de-identified radiograph of the same SOP instance.
-            bytes[^1] ^= 0xFF;
-            var stored = await store.PutAsync(new MemoryStream(bytes), CancellationToken.None);
-            db.StoredObjects.Add(new StoredObject { Sha256 = stored.Sha256, Md5 = stored.Md5, SizeBytes = stored.SizeBytes, StorageKey = stored.StorageKey, StoredAt = at });
-            var submission = new Submission { SiteId = corrected.SiteId, Channel = SubmissionChannel.Demo, Status = SubmissionStatus.Accepted, SubmittedBy = "coordinator@uch.example", StartedAt = at, CompletedAt = at };
-            db.Submissions.Add(submission);
-            var instance = new Instance
-            {
-                SeriesId = original.SeriesId,
-                SubmissionId = submission.Id,
-                SopInstanceUid = original.SopInstanceUid,
-                SopClassUid = original.SopClassUid,
-                TransferSyntaxUid = original.TransferSyntaxUid,
-                Sha256 = stored.Sha256,
-                OriginalName = original.OriginalName,
-                QuarantineState = QuarantineState.Verified,
-                ReceivedAt = at,
-            };
-            db.Instances.Add(instance);
-            db.DeidentificationReports.Add(new DeidentificationReport { InstanceId = instance.Id, Outcome = DeidentificationOutcome.Passed, Profile = "midrc", CheckedAt = at });
-            await db.SaveChangesAsync();
-            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+            await scope.ServiceProvider.GetRequiredService<MidrcDbContext>().Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
         }
 
         var template = Directory.CreateTempSubdirectory("midrc-release-seed-").FullName;
         CopyFolder(factory.DataFolder, template);
-
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(template, recursive: true);
         return template;
+    }
+
+    private static async Task PrepareSecondReleaseAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
+        var store = scope.ServiceProvider.GetRequiredService<IQuarantineStore>();
+        var at = new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+        var muc = await db.Sites.SingleAsync(s => s.Code == "MUC");
+        await db.Instances.Where(i => i.Series!.Study!.SiteId == muc.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.QuarantineState, QuarantineState.Verified));
+        await db.Submissions.Where(s => s.SiteId == muc.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SubmissionStatus.Accepted));
+
+        var released = await db.ReleaseItems.AsNoTracking().Where(i => i.SiteCode == "UCH" && i.Modality != "CT").OrderBy(i => i.CaseId).ThenBy(i => i.SopInstanceUid).ToListAsync();
+        var withdrawn = released[0];
+        db.Withdrawals.Add(new Withdrawal { SiteId = withdrawn.SiteId, CaseId = withdrawn.CaseId, Reason = WithdrawnReason, RecordedBy = "pm@midrc.example", RecordedAt = at });
+
+        var corrected = released.First(i => i.CaseId != withdrawn.CaseId);
+        var original = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == corrected.InstanceId);
+        var bytes = await File.ReadAllBytesAsync(store.PathOf(original.Sha256));
+        // The last byte is pixel data: the corrected file is still a valid, de-identified radiograph of the same SOP instance.
+        bytes[^1] ^= 0xFF;
+        var stored = await store.PutAsync(new MemoryStream(bytes), CancellationToken.None);
+        db.StoredObjects.Add(new StoredObject { Sha256 = stored.Sha256, Md5 = stored.Md5, SizeBytes = stored.SizeBytes, StorageKey = stored.StorageKey, StoredAt = at });
+        var submission = new Submission { SiteId = corrected.SiteId, Channel = SubmissionChannel.Demo, Status = SubmissionStatus.Accepted, SubmittedBy = "coordinator@uch.example", StartedAt = at, CompletedAt = at };
+        db.Submissions.Add(submission);
+        var instance = new Instance
+        {
+            SeriesId = original.SeriesId,
+            SubmissionId = submission.Id,
+            SopInstanceUid = original.SopInstanceUid,
+            SopClassUid = original.SopClassUid,
+            TransferSyntaxUid = original.TransferSyntaxUid,
+            Sha256 = stored.Sha256,
+            OriginalName = original.OriginalName,
+            QuarantineState = QuarantineState.Verified,
+            ReceivedAt = at,
+        };
+        db.Instances.Add(instance);
+        db.DeidentificationReports.Add(new DeidentificationReport { InstanceId = instance.Id, Outcome = DeidentificationOutcome.Passed, Profile = "midrc", CheckedAt = at });
+        await db.SaveChangesAsync();
     }
 }
