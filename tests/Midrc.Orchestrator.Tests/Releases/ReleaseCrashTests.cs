@@ -15,6 +15,7 @@ public sealed class ReleaseCrashTests
     private static readonly Lazy<Task<TempFolder>> Uninterrupted = new(async () =>
     {
         var folder = new TempFolder();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => folder.Dispose();
         await ReleaseSeed.CopyToAsync(folder.Path);
         await PublishAsync(folder.Path);
         return folder;
@@ -46,7 +47,7 @@ public sealed class ReleaseCrashTests
             using var folder = new TempFolder();
             await ReleaseSeed.CopyToAsync(folder.Path);
 
-            await using (var crashing = HostProcess.StartOrchestrator(folder.Path, Environment(folder.Path, failAt: step), "--urls", "http://127.0.0.1:0"))
+            await using (var crashing = HostProcess.StartOrchestrator(folder.Path, HostSettings(folder.Path, failAt: step), "--urls", "http://127.0.0.1:0"))
             {
                 var outcome = await crashing.WaitForExitAsync(Patience);
                 outcome.ExitCode.ShouldNotBe(0, $"the host should have died at '{step}'");
@@ -67,7 +68,7 @@ public sealed class ReleaseCrashTests
     /// <summary>Runs a normal host on the folder until release 2 is published, then stops it.</summary>
     private static async Task PublishAsync(string dataFolder)
     {
-        await using var host = HostProcess.StartOrchestrator(dataFolder, Environment(dataFolder, failAt: ""), "--urls", "http://127.0.0.1:0");
+        await using var host = HostProcess.StartOrchestrator(dataFolder, HostSettings(dataFolder, failAt: ""), "--urls", "http://127.0.0.1:0");
         await host.WaitUntilAsync(async () =>
         {
             await using var db = ReleaseSeed.OpenDb(dataFolder);
@@ -75,7 +76,7 @@ public sealed class ReleaseCrashTests
         }, Patience, "publishing release 2");
     }
 
-    private static Dictionary<string, string> Environment(string dataFolder, string failAt)
+    private static Dictionary<string, string> HostSettings(string dataFolder, string failAt)
     {
         var environment = ReleaseSeed.Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
         environment["Midrc__DataFolder"] = dataFolder;
