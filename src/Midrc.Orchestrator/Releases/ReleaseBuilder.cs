@@ -81,8 +81,11 @@ public sealed class ReleaseBuilder(
                 })
                 .ToListAsync(cancellationToken);
             var sops = rows.Select(r => r.SopInstanceUid).Distinct().ToList();
-            var corrected = (await db.ReleaseItems.Where(ri => ri.Release!.ProgramId == programId && ri.Release.State == ReleaseState.Published && sops.Contains(ri.SopInstanceUid))
-                .Select(ri => new { ri.SiteId, ri.SopInstanceUid }).ToListAsync(cancellationToken))
+            // Found through the instances' SOP Instance UID index: filtering release items by SOP would scan every item
+            // collected so far for each batch, which made collection quadratic in the size of the release.
+            var corrected = (await db.Instances.Where(i => sops.Contains(i.SopInstanceUid))
+                .Join(db.ReleaseItems.Where(ri => ri.Release!.ProgramId == programId && ri.Release.State == ReleaseState.Published), i => i.Id, ri => ri.InstanceId, (i, ri) => new { ri.SiteId, ri.SopInstanceUid })
+                .ToListAsync(cancellationToken))
                 .Select(ri => (ri.SiteId, ri.SopInstanceUid)).ToHashSet();
             db.ReleaseItems.AddRange(rows.Select(r => new ReleaseItem
             {
