@@ -9,6 +9,7 @@ using Midrc.Orchestrator.Health;
 using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Jobs;
 using Midrc.Orchestrator.Notifications;
+using Midrc.Orchestrator.Releases;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Storage;
 using Midrc.Orchestrator.Submissions;
@@ -49,6 +50,8 @@ try
     builder.AddNotifications();
     // Sites' data in: one intake for every channel, parsing in worker processes, indexing in a job.
     builder.AddSubmissions();
+    // Publication: release batches on a schedule, built once across all processes, immutable once published.
+    builder.AddReleases();
     builder.AddHealth();
     builder.Services.AddOpenApi();
 
@@ -66,6 +69,7 @@ try
     app.MapSubmissions();
     app.MapDicomWeb();
     app.MapWorkflows();
+    app.MapReleases();
     app.MapAuth();
     app.MapDashboard();
 

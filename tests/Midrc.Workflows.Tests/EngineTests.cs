@@ -143,11 +143,11 @@ public sealed class EngineTests
     [Fact]
     public void Fire_RunsExitThenTransitionThenEnterActions()
     {
-        var release = WorkflowFolder.ShippedDefinition("release");
+        var release = WorkflowFolder.TestDefinition("scheduled-release");
 
         var step = Engine.Fire(release, At("open"), "freeze", System);
 
-        step.Actions.Select(a => $"{a.Phase}: {a.Action.Describe()}").ShouldBe(["Transition: enqueue freeze-release", "Enter: enqueue verify-release"]);
+        step.Actions.Select(a => $"{a.Phase}: {a.Action.Describe()}").ShouldBe(["Exit: clear deadline freeze-due", "Transition: enqueue freeze-release", "Enter: enqueue verify-release"]);
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class EngineTests
     [Fact]
     public void NextOccurrence_FindsTheThirdTuesdayAt14InChicago_AcrossADaylightSavingChange()
     {
-        var schedule = WorkflowFolder.ShippedDefinition("release").Schedules.ShouldHaveSingleItem();
+        var schedule = WorkflowFolder.TestDefinition("scheduled-release").Schedules.ShouldHaveSingleItem();
 
         var december = WorkflowEngine.NextOccurrence(schedule, "UTC", clock.GetUtcNow());
         var march = WorkflowEngine.NextOccurrence(schedule, "UTC", new DateTimeOffset(2027, 2, 20, 0, 0, 0, TimeSpan.Zero));

@@ -24,9 +24,9 @@ public sealed class SchemaTests
 
     [Theory]
     [InlineData("    title: Open\n", "    title: Open\n    tmers: []\n", "#/states[0]")]
-    [InlineData("guard: release-verified", "guard: release-approved", "#/transitions[1]")]
-    [InlineData("      - enqueue: verify-release", "      - enqueue: verify-releases", "#/states[1]")]
-    [InlineData("P3D", "3 days", "#/states[2]")]
+    [InlineData("guard: release-verified", "guard: release-approved", "#/transitions[2]")]
+    [InlineData("      - enqueue: verify-release", "      - enqueue: verify-releases", "#/states[2]")]
+    [InlineData("P3D", "3 days", "#/states[3]")]
     public void The_schema_flags_mistakes_an_editor_should_underline(string original, string broken, string itemPath)
     {
         var text = File.ReadAllText(Path.Combine(WorkflowFolder.Shipped, "release.yaml")).Replace(original, broken, StringComparison.Ordinal);

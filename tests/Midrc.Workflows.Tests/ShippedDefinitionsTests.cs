@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Midrc.Workflows.Loading;
 using Midrc.Workflows.Model;
 using Midrc.Workflows.Validation;
 
@@ -41,6 +42,18 @@ public sealed class ShippedDefinitionsTests
         roles.Order().ShouldBe(WorkflowRoles.All.Order());
     }
 
+    [Fact]
+    public void The_test_definition_with_a_schedule_validates_next_to_the_shipped_ones()
+    {
+        using var folder = WorkflowFolder.CopyOfShipped("scheduled-release");
+
+        var problems = folder.Validate();
+
+        problems.ShouldBeEmpty(string.Join(Environment.NewLine, problems));
+        WorkflowLibrary.LoadFolder(folder.Path).Find("scheduled-release").ShouldNotBeNull().Schedules.ShouldHaveSingleItem().Fire.ShouldBe("freeze");
+    }
+
+    // The cron and time-zone cases break the tests' scheduled definition: no shipped definition has a schedule.
     public static TheoryData<string, string, string, string, string> BrokenCopies => new()
     {
         { "site-onboarding.yaml", "    to: dua-signed\n", "    to: dua-signd\n", "dua-signd", "Unknown state 'dua-signd'" },
@@ -49,8 +62,8 @@ public sealed class ShippedDefinitionsTests
         { "data-solicitation.yaml", "    allowed: [site-coordinator]\n    label: Acknowledge request", "    allowed: [site-coordinater]\n    label: Acknowledge request", "site-coordinater", "Unknown role 'site-coordinater'" },
         { "submission.yaml", "guard: deid-passed", "guard: deid-pased", "deid-pased", "Unknown guard 'deid-pased'" },
         { "submission.yaml", "      - enqueue: verify-deidentification", "      - enqueue: verify-deid", "verify-deid", "Unknown job 'verify-deid'" },
-        { "release.yaml", "cron: \"0 14 * * TUE#3\"", "cron: \"0 25 * * TUE#3\"", "\"0 25", "not a valid cron expression" },
-        { "release.yaml", "time-zone: America/Chicago", "time-zone: America/Chicgo", "America/Chicgo", "Unknown time zone 'America/Chicgo'" },
+        { "scheduled-release.yaml", "cron: \"0 14 * * TUE#3\"", "cron: \"0 25 * * TUE#3\"", "\"0 25", "not a valid cron expression" },
+        { "scheduled-release.yaml", "time-zone: America/Chicago", "time-zone: America/Chicgo", "America/Chicgo", "Unknown time zone 'America/Chicgo'" },
         { "release.yaml", "    title: On hold\n", "    title: On hold: really\n", ": really", "YAML syntax error" },
     };
 
@@ -58,7 +71,7 @@ public sealed class ShippedDefinitionsTests
     [MemberData(nameof(BrokenCopies))]
     public void A_broken_copy_fails_at_the_line_and_column_of_the_mistake(string file, string original, string broken, string marker, string message)
     {
-        using var folder = WorkflowFolder.CopyOfShipped();
+        using var folder = WorkflowFolder.CopyOfShipped("scheduled-release");
         var expected = folder.Replace(file, original, broken, marker);
 
         var problems = folder.Validate();

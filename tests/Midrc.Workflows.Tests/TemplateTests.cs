@@ -56,7 +56,7 @@ public sealed class TemplateTests
             ["links"] = new Dictionary<string, object> { ["action"] = "https://orchestrator.test/act", ["preferences"] = "https://orchestrator.test/me" },
         };
 
-        library.Templates.Count.ShouldBe(18);
+        library.Templates.Count.ShouldBe(19);
         foreach (var part in library.Templates.SelectMany(t => t.Parts))
         {
             var text = part.Parsed.Render(new TemplateContext(model, options));

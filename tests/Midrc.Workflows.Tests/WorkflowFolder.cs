@@ -4,7 +4,7 @@ using Midrc.Workflows.Validation;
 
 namespace Midrc.Workflows.Tests;
 
-/// <summary>The shipped <c>workflows/</c> folder, and throw-away copies of it that a test may break.</summary>
+/// <summary>The shipped <c>workflows/</c> folder, the tests' own definitions, and throw-away copies that a test may break.</summary>
 internal sealed class WorkflowFolder : IDisposable
 {
     private WorkflowFolder(string path)
@@ -21,8 +21,16 @@ internal sealed class WorkflowFolder : IDisposable
 
     public static WorkflowDefinition ShippedDefinition(string id) => LoadShipped().Find(id) ?? throw new InvalidOperationException($"No shipped definition '{id}'.");
 
-    /// <summary>A copy of the shipped folder in a temporary directory, deleted on dispose.</summary>
-    public static WorkflowFolder CopyOfShipped()
+    /// <summary>Where the tests' own definitions (features no shipped definition uses, such as cron schedules) are copied to the output.</summary>
+    public static string TestDefinitions { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "TestDefinitions");
+
+    /// <summary>A definition of <c>TestDefinitions/</c>, e.g. <c>scheduled-release</c>.</summary>
+    public static WorkflowDefinition TestDefinition(string id) =>
+        WorkflowLoader.LoadFile(System.IO.Path.Combine(TestDefinitions, id + ".yaml")).Definition
+        ?? throw new InvalidOperationException($"The test definition '{id}' does not load.");
+
+    /// <summary>A copy of the shipped folder (plus the named test definitions) in a temporary directory, deleted on dispose.</summary>
+    public static WorkflowFolder CopyOfShipped(params string[] testDefinitions)
     {
         var target = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "midrc-workflows-" + Guid.NewGuid().ToString("N"));
         foreach (var file in Directory.GetFiles(Shipped, "*", SearchOption.AllDirectories))
@@ -30,6 +38,11 @@ internal sealed class WorkflowFolder : IDisposable
             var copy = System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(Shipped, file));
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy)!);
             File.Copy(file, copy);
+        }
+
+        foreach (var id in testDefinitions)
+        {
+            File.Copy(System.IO.Path.Combine(TestDefinitions, id + ".yaml"), System.IO.Path.Combine(target, id + ".yaml"));
         }
 
         return new WorkflowFolder(target);

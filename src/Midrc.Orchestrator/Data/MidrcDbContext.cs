@@ -24,8 +24,9 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
     private const int HashLength = 64;
     private const int NameLength = 200;
     private const int CodeLength = 32;
+    private const int ObjectPathLength = 400;
 
-    /// <summary>The longest reason a person may give (for a waiver, a refusal or a review decision).</summary>
+    /// <summary>The longest reason a person may give (a waiver, a refusal, a review decision, an exclusion or a withdrawal).</summary>
     public const int ReasonLength = 2000;
 
     public DbSet<CollectionProgram> Programs => Set<CollectionProgram>();
@@ -50,6 +51,9 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<DeidentificationReport> DeidentificationReports => Set<DeidentificationReport>();
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<ReleaseItem> ReleaseItems => Set<ReleaseItem>();
+    public DbSet<ReleaseExclusion> ReleaseExclusions => Set<ReleaseExclusion>();
+    public DbSet<Withdrawal> Withdrawals => Set<Withdrawal>();
+    public DbSet<ReleaseLease> ReleaseLeases => Set<ReleaseLease>();
     public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
     public DbSet<WorkflowJournalEntry> WorkflowJournal => Set<WorkflowJournalEntry>();
     public DbSet<WorkflowTimer> WorkflowTimers => Set<WorkflowTimer>();
@@ -105,6 +109,7 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
         configurationBuilder.Properties<FindingStatus>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<DeidentificationOutcome>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<ReleaseState>().HaveConversion<string>().HaveMaxLength(CodeLength);
+        configurationBuilder.Properties<ReleaseBuildStep>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<ReleaseChange>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<TimerStatus>().HaveConversion<string>().HaveMaxLength(CodeLength);
         configurationBuilder.Properties<WorkflowJobStatus>().HaveConversion<string>().HaveMaxLength(CodeLength);
@@ -266,15 +271,51 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
         {
             e.Property(r => r.Title).HasMaxLength(NameLength);
             e.Property(r => r.ManifestSha256).HasMaxLength(HashLength);
+            e.Property(r => r.SequesteredManifestSha256).HasMaxLength(HashLength);
+            e.Property(r => r.FailureReason).HasMaxLength(ReasonLength);
             e.HasIndex(r => new { r.ProgramId, r.Number }).IsUnique();
             e.HasOne(r => r.Program).WithMany().HasForeignKey(r => r.ProgramId);
         });
         modelBuilder.Entity<ReleaseItem>(e =>
         {
             e.Property(i => i.Sha256).HasMaxLength(HashLength);
+            e.Property(i => i.Md5).HasMaxLength(HashLength);
+            e.Property(i => i.SiteCode).HasMaxLength(CodeLength);
+            e.Property(i => i.CaseId).HasMaxLength(NameLength);
+            e.Property(i => i.StudyInstanceUid).HasMaxLength(UidLength);
+            e.Property(i => i.SeriesInstanceUid).HasMaxLength(UidLength);
+            e.Property(i => i.SopInstanceUid).HasMaxLength(UidLength);
+            e.Property(i => i.Modality).HasMaxLength(CodeLength);
+            e.Property(i => i.ObjectPath).HasMaxLength(ObjectPathLength);
             e.HasIndex(i => new { i.ReleaseId, i.InstanceId }).IsUnique();
+            // The package is written in object path order, read in batches.
+            e.HasIndex(i => new { i.ReleaseId, i.ObjectPath });
+            e.HasIndex(i => i.InstanceId);
             e.HasOne(i => i.Release).WithMany(r => r.Items).HasForeignKey(i => i.ReleaseId);
             e.HasOne(i => i.Instance).WithMany().HasForeignKey(i => i.InstanceId);
+        });
+        modelBuilder.Entity<ReleaseExclusion>(e =>
+        {
+            e.Property(x => x.ExcludedBy).HasMaxLength(NameLength);
+            e.Property(x => x.Reason).HasMaxLength(ReasonLength);
+            e.HasIndex(x => new { x.ReleaseId, x.StudyId }).IsUnique();
+            e.HasOne(x => x.Release).WithMany().HasForeignKey(x => x.ReleaseId);
+            e.HasOne(x => x.Study).WithMany().HasForeignKey(x => x.StudyId);
+        });
+        modelBuilder.Entity<Withdrawal>(e =>
+        {
+            e.Property(x => x.CaseId).HasMaxLength(NameLength);
+            e.Property(x => x.Reason).HasMaxLength(ReasonLength);
+            e.Property(x => x.RecordedBy).HasMaxLength(NameLength);
+            e.HasIndex(x => new { x.SiteId, x.CaseId }).IsUnique();
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId);
+            e.HasOne<Release>().WithMany().HasForeignKey(x => x.ReleaseId);
+        });
+        modelBuilder.Entity<ReleaseLease>(e =>
+        {
+            e.HasKey(x => x.ProgramId);
+            e.Property(x => x.Holder).HasMaxLength(NameLength);
+            e.HasOne<CollectionProgram>().WithMany().HasForeignKey(x => x.ProgramId);
         });
         modelBuilder.Entity<WorkflowInstance>(e =>
         {

@@ -1,18 +1,15 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Curation.Profiles;
 using Midrc.Curation.Synthetic;
 using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
-using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Qa;
 using Midrc.Orchestrator.Releases;
 using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Solicitations;
 using Midrc.Orchestrator.Submissions;
-using Microsoft.Extensions.Options;
+using Midrc.Orchestrator.Workflows;
 using Severity = Midrc.Curation.Findings.Severity;
 
 namespace Midrc.Orchestrator.Demo;
@@ -21,14 +18,17 @@ namespace Midrc.Orchestrator.Demo;
 /// Seeds a living demo program into an empty database, so a newcomer sees a real program the first
 /// time: six sites in six countries at different stages, their people, data requests, submissions of
 /// DICOM generated here through GDCM (chest radiographs and a small CT series), QA findings from the
-/// real checks, and a published release. Nothing here is copied from a real patient or a real site.
+/// real checks, and a published release built by the real release workflow and builder. Nothing here is copied from a real patient or a real site.
 /// </summary>
 public sealed class DemoProgram(
     MidrcDbContext db,
     SubmissionIntake intake,
     SubmissionIndexer indexer,
+    ReleaseCalendar calendar,
+    WorkflowRuntime runtime,
+    WorkflowJobRunner jobs,
+    ActorResolver actors,
     TimeProvider clock,
-    IOptions<MidrcOptions> options,
     ILogger<DemoProgram> logger)
 {
     public const string ProgramCode = "MIDRC-COVID";
@@ -112,10 +112,10 @@ public sealed class DemoProgram(
         var scratch = Directory.CreateTempSubdirectory("midrc-demo-");
         try
         {
-            var published = await SubmitAsync(sites["UCH"], requests["UCH"], scratch.FullName, patients: 6, ctSlices: 24, declaredFiles: null, now.AddDays(-40), cancellationToken);
+            await SubmitAsync(sites["UCH"], requests["UCH"], scratch.FullName, patients: 6, ctSlices: 24, declaredFiles: null, now.AddDays(-40), cancellationToken);
             await SubmitAsync(sites["MUC"], requests["MUC"], scratch.FullName, patients: 3, ctSlices: 16, declaredFiles: 30, now.AddDays(-3), cancellationToken);
             await SubmitAsync(sites["SGP"], requests["SGP"], scratch.FullName, patients: 2, ctSlices: 0, declaredFiles: null, now.AddHours(-5), cancellationToken);
-            await PublishAsync(program, published, now.AddDays(-30), cancellationToken);
+            await PublishAsync(program, cancellationToken);
         }
         finally
         {
@@ -187,35 +187,22 @@ public sealed class DemoProgram(
         return submission;
     }
 
-    /// <summary>Release 1: the accepted submission's verified instances, with a manifest of their checksums.</summary>
-    private async Task PublishAsync(CollectionProgram program, Submission submission, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// Release 1, built the real way: the program manager freezes the open release, the release jobs collect, stage and
+    /// verify it (run here, as Hangfire would), the program manager approves, and publication opens release 2.
+    /// </summary>
+    private async Task PublishAsync(CollectionProgram program, CancellationToken cancellationToken)
     {
-        var items = await db.Instances.Where(i => i.SubmissionId == submission.Id && i.QuarantineState == QuarantineState.Verified)
-            .Include(i => i.Stored).OrderBy(i => i.SopInstanceUid).ToListAsync(cancellationToken);
-        var manifest = new StringBuilder("path\tsize\tmd5\tsha256\n");
-        foreach (var i in items)
+        var release = await calendar.EnsureCurrentAsync(program.Id, cancellationToken);
+        var instance = await calendar.InstanceOfAsync(release.Id, cancellationToken);
+        var manager = await actors.FindAsync("pm@midrc.example", cancellationToken) ?? throw new InvalidOperationException("The demo program manager is missing.");
+        foreach (var trigger in new[] { "freeze", "approve" })
         {
-            manifest.Append($"objects/{i.Sha256}.dcm\t{i.Stored!.SizeBytes}\t{i.Stored.Md5}\t{i.Sha256}\n");
+            await runtime.FireAsync(new FireRequest(instance, trigger, manager, $"demo:{trigger}"), cancellationToken);
+            while (await db.WorkflowJobIntents.Where(i => i.InstanceId == instance && i.Status == WorkflowJobStatus.Pending).Select(i => (Guid?)i.Id).FirstOrDefaultAsync(cancellationToken) is { } intent)
+            {
+                await jobs.RunAsync(intent, cancellationToken);
+            }
         }
-        var manifestBytes = Encoding.UTF8.GetBytes(manifest.ToString());
-        var folder = Path.Combine(options.Value.DataFolderPath, "releases", "1");
-        Directory.CreateDirectory(folder);
-        await File.WriteAllBytesAsync(Path.Combine(folder, "manifest.tsv"), manifestBytes, cancellationToken);
-        var release = new Release
-        {
-            ProgramId = program.Id,
-            Number = 1,
-            Title = "Release 1 (demo)",
-            State = items.Count > 0 ? ReleaseState.Published : ReleaseState.Failed,
-            FailureReason = items.Count > 0 ? null : "No verified exams to publish.",
-            CreatedAt = at.AddDays(-2),
-            FrozenAt = at.AddDays(-1),
-            PublishedAt = items.Count > 0 ? at : null,
-            ManifestSha256 = Convert.ToHexStringLower(SHA256.HashData(manifestBytes)),
-        };
-        release.Items.AddRange(items.Select(i => new ReleaseItem { ReleaseId = release.Id, InstanceId = i.Id, Sha256 = i.Sha256, Change = ReleaseChange.Added }));
-        db.Releases.Add(release);
-        new AuditTrail(db, clock).Record("pm@midrc.example", "release.published", nameof(Release), release.Id.ToString(), details: new { release.Number, Items = items.Count });
-        await db.SaveChangesAsync(cancellationToken);
     }
 }

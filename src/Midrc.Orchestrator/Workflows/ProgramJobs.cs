@@ -1,11 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Curation.Findings;
 using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Qa;
-using Midrc.Orchestrator.Releases;
 using Midrc.Orchestrator.Submissions;
 
 namespace Midrc.Orchestrator.Workflows;
@@ -65,66 +62,6 @@ public sealed class VerifyDeidentificationJob(MidrcDbContext db, Deidentificatio
             ["quarantined-files"] = InstanceData.Number(verdict.Failed),
         }), cancellationToken);
         return $"{verdict.Files} file(s), {verdict.Failed} failed de-identification; {result.Message}";
-    }
-}
-
-/// <summary><c>freeze-release</c>: fixes the release's contents by marking it frozen (its items no longer change).</summary>
-public sealed class FreezeReleaseJob(MidrcDbContext db, TimeProvider clock) : IWorkflowJob
-{
-    public string Name => "freeze-release";
-
-    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
-    {
-        var frozen = await db.Releases
-            .Where(r => r.Id == context.Instance.SubjectId && r.State == ReleaseState.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, ReleaseState.Frozen).SetProperty(r => r.FrozenAt, clock.GetUtcNow()).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
-        return frozen == 1 ? "Release frozen." : "Release was already frozen (or does not exist).";
-    }
-}
-
-/// <summary>
-/// <c>verify-release</c>: every included item must be an instance that passed de-identification and has no open error
-/// finding; the result (with the reason when it fails) goes to the workflow.
-/// </summary>
-public sealed class VerifyReleaseJob(MidrcDbContext db, WorkflowRuntime runtime) : IWorkflowJob
-{
-    public string Name => "verify-release";
-
-    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
-    {
-        var items = await db.ReleaseItems.Where(i => i.ReleaseId == context.Instance.SubjectId && !i.Excluded).Select(i => i.InstanceId).ToListAsync(cancellationToken);
-        var deidPassed = await db.DeidentificationReports.Where(r => items.Contains(r.InstanceId) && r.Outcome == DeidentificationOutcome.Passed).Select(r => r.InstanceId).Distinct().CountAsync(cancellationToken);
-        var withErrors = await db.Findings.Where(f => f.InstanceId != null && items.Contains(f.InstanceId.Value) && f.Severity == Severity.Error && f.Status == FindingStatus.Open)
-            .Select(f => f.InstanceId).Distinct().CountAsync(cancellationToken);
-        var reason = items.Count == 0 ? "The release has no items."
-            : deidPassed < items.Count ? $"{items.Count - deidPassed} of {items.Count} files have not passed de-identification verification."
-            : withErrors > 0 ? $"{withErrors} files have open error findings."
-            : null;
-        await db.Releases.Where(r => r.Id == context.Instance.SubjectId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.FailureReason, reason).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
-        var result = await runtime.FireAsync(context.FollowUp("verification-finished", new Dictionary<string, string> { ["release-verification"] = reason is null ? "passed" : "failed" }), cancellationToken);
-        return $"{reason ?? $"All {items.Count} files verified."} {result.Message}";
-    }
-}
-
-/// <summary>
-/// <c>publish-release</c>: marks the release published with the SHA-256 of its manifest (one line per included file's
-/// SHA-256, sorted). Copying files to a data commons is not part of this deployment yet.
-/// </summary>
-public sealed class PublishReleaseJob(MidrcDbContext db, TimeProvider clock) : IWorkflowJob
-{
-    public string Name => "publish-release";
-
-    public async Task<string> RunAsync(WorkflowJobContext context, CancellationToken cancellationToken)
-    {
-        var hashes = await db.ReleaseItems.Where(i => i.ReleaseId == context.Instance.SubjectId && !i.Excluded).Select(i => i.Sha256).ToListAsync(cancellationToken);
-        var manifest = string.Join("\n", hashes.Order(StringComparer.Ordinal));
-        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest)));
-        var published = await db.Releases
-            .Where(r => r.Id == context.Instance.SubjectId && r.State != ReleaseState.Published)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, ReleaseState.Published).SetProperty(r => r.PublishedAt, clock.GetUtcNow())
-                .SetProperty(r => r.ManifestSha256, digest).SetProperty(r => r.Version, r => r.Version + 1), cancellationToken);
-        return published == 1 ? $"Release published: {hashes.Count} files, manifest {digest}." : "Release was already published (or does not exist).";
     }
 }
 

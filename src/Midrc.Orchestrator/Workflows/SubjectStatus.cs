@@ -130,7 +130,9 @@ public sealed class ReleaseStateProjection(MidrcDbContext db) : SubjectStatus<Re
     ["open"] = ReleaseState.Open,
     ["on-hold"] = ReleaseState.Held,
     ["frozen"] = ReleaseState.Frozen,
+    ["verifying"] = ReleaseState.Verifying,
     ["verified"] = ReleaseState.Verified,
+    ["publishing"] = ReleaseState.Publishing,
     ["published"] = ReleaseState.Published,
     ["failed"] = ReleaseState.Failed,
 })
@@ -138,5 +140,19 @@ public sealed class ReleaseStateProjection(MidrcDbContext db) : SubjectStatus<Re
     public override string SubjectType => "release";
 
     protected override Task SetAsync(Guid subjectId, ReleaseState status, DateTimeOffset at, CancellationToken cancellationToken) =>
-        UpdateAsync(db.Releases.SingleOrDefaultAsync(r => r.Id == subjectId, cancellationToken), r => r.State = status);
+        UpdateAsync(db.Releases.SingleOrDefaultAsync(r => r.Id == subjectId, cancellationToken), r =>
+        {
+            r.State = status;
+            if (status == ReleaseState.Frozen)
+            {
+                r.FrozenAt = at;
+            }
+            else if (status == ReleaseState.Open)
+            {
+                // Reopened: the next freeze collects and builds again from the start.
+                r.BuildStep = ReleaseBuildStep.None;
+                r.FrozenAt = null;
+                r.FailureReason = null;
+            }
+        });
 }

@@ -58,9 +58,6 @@ public static class WorkflowsExtensions
         services.AddScoped<DeidentificationVerdicts>();
         services.AddScoped<IWorkflowJob, RunQaChecksJob>();
         services.AddScoped<IWorkflowJob, VerifyDeidentificationJob>();
-        services.AddScoped<IWorkflowJob, FreezeReleaseJob>();
-        services.AddScoped<IWorkflowJob, VerifyReleaseJob>();
-        services.AddScoped<IWorkflowJob, PublishReleaseJob>();
         services.AddScoped<IWorkflowJob, SendDigestJob>();
         return services;
     }

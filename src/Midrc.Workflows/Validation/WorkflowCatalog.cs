@@ -43,9 +43,9 @@ public sealed class WorkflowCatalog
         {
             ["run-qa-checks"] = "Run DICOM and clinical QA checks on a submission (or the onboarding test transfer) and record findings.",
             ["verify-deidentification"] = "Verify de-identification of a submission's files against the Basic Profile and the program's options.",
-            ["freeze-release"] = "Freeze the release: fix the set of accepted exams it contains.",
-            ["verify-release"] = "Verify the frozen release: checksums, manifest and that every file passed QA and de-identification.",
-            ["publish-release"] = "Publish the verified release and its manifest to the data commons.",
+            ["freeze-release"] = "Collect the frozen release's exams and stage its package: objects, Gen3 metadata, changes and notes.",
+            ["verify-release"] = "Verify the staged release: re-read every object, check its SHA-256 and de-identification again, write the manifests.",
+            ["publish-release"] = "Publish the approved release: rename its package into place and tell sites and program managers.",
             ["send-digest"] = "Send the daily digest to people who asked for one.",
         },
         Guards = new[]

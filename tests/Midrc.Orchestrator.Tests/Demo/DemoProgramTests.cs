@@ -28,9 +28,12 @@ public sealed class DemoProgramTests
         sites.Select(s => s.Country).Distinct().Count().ShouldBe(6);
         sites.Select(s => s.Stage).Distinct().ShouldBe([SiteStage.Invited, SiteStage.Onboarding, SiteStage.Active], ignoreOrder: true);
 
-        var release = await db.Releases.Include(r => r.Items).SingleAsync();
+        var release = await db.Releases.Include(r => r.Items).SingleAsync(r => r.Number == 1);
         release.State.ShouldBe(ReleaseState.Published);
         release.Items.ShouldNotBeEmpty();
+        scope.ServiceProvider.GetRequiredService<ReleaseBuilder>().IsIntact(release).ShouldBeTrue("the demo release is built and published by the real builder");
+        (await db.Releases.SingleAsync(r => r.Number == 2)).State.ShouldBe(ReleaseState.Open, "publication opens the next release");
+        (await db.Outbox.CountAsync(m => m.Template == ReleaseNotifier.PublishedTemplate && m.ToAddress == "coordinator@uch.example")).ShouldBe(1);
         var released = await db.Instances.Where(i => release.Items.Select(r => r.InstanceId).Contains(i.Id)).ToListAsync();
         released.ShouldAllBe(i => i.QuarantineState == QuarantineState.Verified, "only verified files are ever released");
         released.ShouldAllBe(i => store.Contains(i.Sha256));

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Midrc.Curation.Findings;
 using Midrc.Orchestrator.Data;
@@ -8,6 +9,7 @@ using Midrc.Orchestrator.Sites;
 using Midrc.Orchestrator.Submissions;
 using Midrc.Orchestrator.Tests.Infrastructure;
 using Midrc.Orchestrator.Workflows;
+using Midrc.Workflows.Loading;
 
 namespace Midrc.Orchestrator.Tests.Workflows;
 
@@ -119,10 +121,12 @@ public sealed class WorkflowRuntimeTests : IDisposable
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task A_repeating_timer_fires_its_repeats_once_each_and_a_schedule_rearms_itself(DatabaseProvider provider)
     {
-        await using var host = await WorkflowTestHost.CreateAsync(provider, _folder.Path);
+        // No shipped definition has a cron schedule (releases freeze on Midrc:Releases:Schedule); the library's test one does.
+        var definitions = WithTestDefinition("scheduled-release");
+        await using var host = await WorkflowTestHost.CreateAsync(provider, _folder.Path, services => services.AddSingleton(definitions));
         await using var db = host.OpenDb();
         var program = await SeededProgram.CreateAsync(db);
-        var release = await host.StartAsync("release", Guid.NewGuid(), null);
+        var release = await host.StartAsync("scheduled-release", Guid.NewGuid(), null);
         var schedule = await db.WorkflowTimers.SingleAsync(t => t.InstanceId == release.Id);
         schedule.Name.ShouldBe("schedule/0/freeze");
         schedule.DueAt.ShouldBe(new DateTimeOffset(2026, 3, 17, 14, 0, 0, TimeSpan.FromHours(-5)), "the third Tuesday of March, 14:00 in Chicago");
@@ -140,6 +144,22 @@ public sealed class WorkflowRuntimeTests : IDisposable
         var next = await db.WorkflowTimers.SingleAsync(t => t.InstanceId == release.Id && t.Status == TimerStatus.Pending);
         next.Name.ShouldBe("schedule/0/freeze");
         next.DueAt.ShouldBe(new DateTimeOffset(2026, 4, 21, 14, 0, 0, TimeSpan.FromHours(-5)));
+    }
+
+    /// <summary>The shipped definitions and templates plus one of the workflow library's test definitions, validated as the host loads them.</summary>
+    private WorkflowDefinitions WithTestDefinition(string id)
+    {
+        var shipped = WorkflowLibrary.FindFolderAbove(AppContext.BaseDirectory)!;
+        var folder = Path.Combine(_folder.Path, "workflows");
+        foreach (var file in Directory.GetFiles(shipped, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(folder, Path.GetRelativePath(shipped, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "TestDefinitions", id + ".yaml"), Path.Combine(folder, id + ".yaml"));
+        return WorkflowDefinitions.Load(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [WorkflowDefinitions.FolderSetting] = folder }).Build());
     }
 
     [Theory]

@@ -654,11 +654,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("BuildStep")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("FailureReason")
-                        .HasColumnType("text");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<DateTimeOffset?>("FrozenAt")
                         .HasColumnType("timestamp with time zone");
@@ -675,6 +681,10 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SequesteredManifestSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -698,27 +708,108 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.ToTable("Releases");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseExclusion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExcludedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ExcludedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("StudyId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudyId");
+
+                    b.HasIndex("ReleaseId", "StudyId")
+                        .IsUnique();
+
+                    b.ToTable("ReleaseExclusions");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseItem", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Change")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<bool>("Excluded")
-                        .HasColumnType("boolean");
-
                     b.Property<Guid>("InstanceId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Md5")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Modality")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ObjectPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
 
                     b.Property<Guid>("ReleaseId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("Sequestered")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("SeriesInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SiteCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("StudyInstanceUid")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -730,7 +821,67 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.HasIndex("ReleaseId", "InstanceId")
                         .IsUnique();
 
+                    b.HasIndex("ReleaseId", "ObjectPath");
+
                     b.ToTable("ReleaseItems");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseLease", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("ProgramId");
+
+                    b.ToTable("ReleaseLeases");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.Withdrawal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("SiteId", "CaseId")
+                        .IsUnique();
+
+                    b.ToTable("Withdrawals");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Sites.CollectionProgram", b =>
@@ -1520,6 +1671,25 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Navigation("Program");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseExclusion", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Releases.Release", "Release")
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Midrc.Orchestrator.Submissions.Study", "Study")
+                        .WithMany()
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Release");
+
+                    b.Navigation("Study");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseItem", b =>
                 {
                     b.HasOne("Midrc.Orchestrator.Submissions.Instance", "Instance")
@@ -1537,6 +1707,31 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.Navigation("Instance");
 
                     b.Navigation("Release");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseLease", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Sites.CollectionProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.Withdrawal", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Releases.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Midrc.Orchestrator.Sites.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Site");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Sites.Site", b =>

@@ -655,11 +655,17 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("BuildStep")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
                     b.Property<string>("FailureReason")
-                        .HasColumnType("nvarchar(max)");
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<DateTimeOffset?>("FrozenAt")
                         .HasColumnType("datetimeoffset");
@@ -676,6 +682,10 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("SequesteredManifestSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -699,27 +709,108 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.ToTable("Releases");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseExclusion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("ExcludedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("ExcludedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("StudyId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudyId");
+
+                    b.HasIndex("ReleaseId", "StudyId")
+                        .IsUnique();
+
+                    b.ToTable("ReleaseExclusions");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseItem", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
                     b.Property<string>("Change")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
-                    b.Property<bool>("Excluded")
-                        .HasColumnType("bit");
-
                     b.Property<Guid>("InstanceId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Md5")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Modality")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("ObjectPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
 
                     b.Property<Guid>("ReleaseId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<bool>("Sequestered")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("SeriesInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("SiteCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("StudyInstanceUid")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
@@ -731,7 +822,67 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.HasIndex("ReleaseId", "InstanceId")
                         .IsUnique();
 
+                    b.HasIndex("ReleaseId", "ObjectPath");
+
                     b.ToTable("ReleaseItems");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseLease", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("ProgramId");
+
+                    b.ToTable("ReleaseLeases");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.Withdrawal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid?>("ReleaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("SiteId", "CaseId")
+                        .IsUnique();
+
+                    b.ToTable("Withdrawals");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Sites.CollectionProgram", b =>
@@ -1521,6 +1672,25 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.Navigation("Program");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseExclusion", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Releases.Release", "Release")
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Midrc.Orchestrator.Submissions.Study", "Study")
+                        .WithMany()
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Release");
+
+                    b.Navigation("Study");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseItem", b =>
                 {
                     b.HasOne("Midrc.Orchestrator.Submissions.Instance", "Instance")
@@ -1538,6 +1708,31 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.Navigation("Instance");
 
                     b.Navigation("Release");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseLease", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Sites.CollectionProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.Withdrawal", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Releases.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Midrc.Orchestrator.Sites.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Site");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Sites.Site", b =>

@@ -645,10 +645,16 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BuildStep")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FailureReason")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("FrozenAt")
@@ -666,6 +672,10 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
 
                     b.Property<long?>("PublishedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SequesteredManifestSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -689,10 +699,50 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.ToTable("Releases");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseExclusion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExcludedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExcludedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StudyId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudyId");
+
+                    b.HasIndex("ReleaseId", "StudyId")
+                        .IsUnique();
+
+                    b.ToTable("ReleaseExclusions");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseItem", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Change")
@@ -700,16 +750,57 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("Excluded")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Md5")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Modality")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ObjectPath")
+                        .IsRequired()
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ReleaseId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Sequestered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SeriesInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SiteCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StudyInstanceUid")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -721,7 +812,67 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.HasIndex("ReleaseId", "InstanceId")
                         .IsUnique();
 
+                    b.HasIndex("ReleaseId", "ObjectPath");
+
                     b.ToTable("ReleaseItems");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseLease", b =>
+                {
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProgramId");
+
+                    b.ToTable("ReleaseLeases");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.Withdrawal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReleaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId");
+
+                    b.HasIndex("SiteId", "CaseId")
+                        .IsUnique();
+
+                    b.ToTable("Withdrawals");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Sites.CollectionProgram", b =>
@@ -1511,6 +1662,25 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.Navigation("Program");
                 });
 
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseExclusion", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Releases.Release", "Release")
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Midrc.Orchestrator.Submissions.Study", "Study")
+                        .WithMany()
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Release");
+
+                    b.Navigation("Study");
+                });
+
             modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseItem", b =>
                 {
                     b.HasOne("Midrc.Orchestrator.Submissions.Instance", "Instance")
@@ -1528,6 +1698,31 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.Navigation("Instance");
 
                     b.Navigation("Release");
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.ReleaseLease", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Sites.CollectionProgram", null)
+                        .WithMany()
+                        .HasForeignKey("ProgramId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Midrc.Orchestrator.Releases.Withdrawal", b =>
+                {
+                    b.HasOne("Midrc.Orchestrator.Releases.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Midrc.Orchestrator.Sites.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Site");
                 });
 
             modelBuilder.Entity("Midrc.Orchestrator.Sites.Site", b =>

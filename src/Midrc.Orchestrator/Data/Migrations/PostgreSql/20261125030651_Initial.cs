@@ -167,6 +167,25 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReleaseLeases",
+                columns: table => new
+                {
+                    ProgramId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Holder = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReleaseLeases", x => x.ProgramId);
+                    table.ForeignKey(
+                        name: "FK_ReleaseLeases_Programs_ProgramId",
+                        column: x => x.ProgramId,
+                        principalTable: "Programs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Releases",
                 columns: table => new
                 {
@@ -175,11 +194,13 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     Number = table.Column<int>(type: "integer", nullable: false),
                     Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    BuildStep = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     FrozenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     PublishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ManifestSha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    FailureReason = table.Column<string>(type: "text", nullable: true),
+                    SequesteredManifestSha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    FailureReason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -398,6 +419,35 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "Withdrawals",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    RecordedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Withdrawals", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Withdrawals_Releases_ReleaseId",
+                        column: x => x.ReleaseId,
+                        principalTable: "Releases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Withdrawals_Sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "Sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Submissions",
                 columns: table => new
                 {
@@ -428,6 +478,34 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         name: "FK_Submissions_Solicitations_SolicitationId",
                         column: x => x.SolicitationId,
                         principalTable: "Solicitations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReleaseExclusions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StudyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ExcludedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    ExcludedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReleaseExclusions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReleaseExclusions_Releases_ReleaseId",
+                        column: x => x.ReleaseId,
+                        principalTable: "Releases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ReleaseExclusions_Studies_StudyId",
+                        column: x => x.StudyId,
+                        principalTable: "Studies",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -723,8 +801,18 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     ReleaseId = table.Column<Guid>(type: "uuid", nullable: false),
                     InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
                     Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Md5 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
                     Change = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Excluded = table.Column<bool>(type: "boolean", nullable: false)
+                    Sequestered = table.Column<bool>(type: "boolean", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CaseId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Modality = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ObjectPath = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -867,6 +955,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReleaseExclusions_ReleaseId_StudyId",
+                table: "ReleaseExclusions",
+                columns: new[] { "ReleaseId", "StudyId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReleaseExclusions_StudyId",
+                table: "ReleaseExclusions",
+                column: "StudyId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ReleaseItems_InstanceId",
                 table: "ReleaseItems",
                 column: "InstanceId");
@@ -876,6 +975,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 table: "ReleaseItems",
                 columns: new[] { "ReleaseId", "InstanceId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReleaseItems_ReleaseId_ObjectPath",
+                table: "ReleaseItems",
+                columns: new[] { "ReleaseId", "ObjectPath" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Releases_ProgramId_Number",
@@ -947,6 +1051,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "IX_Submissions_SolicitationId",
                 table: "Submissions",
                 column: "SolicitationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Withdrawals_ReleaseId",
+                table: "Withdrawals",
+                column: "ReleaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Withdrawals_SiteId_CaseId",
+                table: "Withdrawals",
+                columns: new[] { "SiteId", "CaseId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkflowInstances_DefinitionId_State",
@@ -1039,13 +1154,22 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ReceivedFiles");
 
             migrationBuilder.DropTable(
+                name: "ReleaseExclusions");
+
+            migrationBuilder.DropTable(
                 name: "ReleaseItems");
+
+            migrationBuilder.DropTable(
+                name: "ReleaseLeases");
 
             migrationBuilder.DropTable(
                 name: "RoleAssignments");
 
             migrationBuilder.DropTable(
                 name: "SignInLinks");
+
+            migrationBuilder.DropTable(
+                name: "Withdrawals");
 
             migrationBuilder.DropTable(
                 name: "WorkflowJobIntents");
@@ -1063,10 +1187,10 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Instances");
 
             migrationBuilder.DropTable(
-                name: "Releases");
+                name: "People");
 
             migrationBuilder.DropTable(
-                name: "People");
+                name: "Releases");
 
             migrationBuilder.DropTable(
                 name: "WorkflowInstances");

@@ -166,6 +166,25 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReleaseLeases",
+                columns: table => new
+                {
+                    ProgramId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Holder = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReleaseLeases", x => x.ProgramId);
+                    table.ForeignKey(
+                        name: "FK_ReleaseLeases_Programs_ProgramId",
+                        column: x => x.ProgramId,
+                        principalTable: "Programs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Releases",
                 columns: table => new
                 {
@@ -174,11 +193,13 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     Number = table.Column<int>(type: "INTEGER", nullable: false),
                     Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    BuildStep = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     FrozenAt = table.Column<long>(type: "INTEGER", nullable: true),
                     PublishedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     ManifestSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    FailureReason = table.Column<string>(type: "TEXT", nullable: true),
+                    SequesteredManifestSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -397,6 +418,35 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Withdrawals",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    RecordedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Withdrawals", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Withdrawals_Releases_ReleaseId",
+                        column: x => x.ReleaseId,
+                        principalTable: "Releases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Withdrawals_Sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "Sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Submissions",
                 columns: table => new
                 {
@@ -427,6 +477,34 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         name: "FK_Submissions_Solicitations_SolicitationId",
                         column: x => x.SolicitationId,
                         principalTable: "Solicitations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReleaseExclusions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StudyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExcludedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    ExcludedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReleaseExclusions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReleaseExclusions_Releases_ReleaseId",
+                        column: x => x.ReleaseId,
+                        principalTable: "Releases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ReleaseExclusions_Studies_StudyId",
+                        column: x => x.StudyId,
+                        principalTable: "Studies",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -722,8 +800,18 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     ReleaseId = table.Column<Guid>(type: "TEXT", nullable: false),
                     InstanceId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Md5 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
                     Change = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Excluded = table.Column<bool>(type: "INTEGER", nullable: false)
+                    Sequestered = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CaseId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Modality = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ObjectPath = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -866,6 +954,17 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReleaseExclusions_ReleaseId_StudyId",
+                table: "ReleaseExclusions",
+                columns: new[] { "ReleaseId", "StudyId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReleaseExclusions_StudyId",
+                table: "ReleaseExclusions",
+                column: "StudyId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ReleaseItems_InstanceId",
                 table: "ReleaseItems",
                 column: "InstanceId");
@@ -875,6 +974,11 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 table: "ReleaseItems",
                 columns: new[] { "ReleaseId", "InstanceId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReleaseItems_ReleaseId_ObjectPath",
+                table: "ReleaseItems",
+                columns: new[] { "ReleaseId", "ObjectPath" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Releases_ProgramId_Number",
@@ -946,6 +1050,17 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 name: "IX_Submissions_SolicitationId",
                 table: "Submissions",
                 column: "SolicitationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Withdrawals_ReleaseId",
+                table: "Withdrawals",
+                column: "ReleaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Withdrawals_SiteId_CaseId",
+                table: "Withdrawals",
+                columns: new[] { "SiteId", "CaseId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkflowInstances_DefinitionId_State",
@@ -1038,13 +1153,22 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 name: "ReceivedFiles");
 
             migrationBuilder.DropTable(
+                name: "ReleaseExclusions");
+
+            migrationBuilder.DropTable(
                 name: "ReleaseItems");
+
+            migrationBuilder.DropTable(
+                name: "ReleaseLeases");
 
             migrationBuilder.DropTable(
                 name: "RoleAssignments");
 
             migrationBuilder.DropTable(
                 name: "SignInLinks");
+
+            migrationBuilder.DropTable(
+                name: "Withdrawals");
 
             migrationBuilder.DropTable(
                 name: "WorkflowJobIntents");
@@ -1062,10 +1186,10 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 name: "Instances");
 
             migrationBuilder.DropTable(
-                name: "Releases");
+                name: "People");
 
             migrationBuilder.DropTable(
-                name: "People");
+                name: "Releases");
 
             migrationBuilder.DropTable(
                 name: "WorkflowInstances");
