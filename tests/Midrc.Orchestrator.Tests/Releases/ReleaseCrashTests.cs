@@ -10,7 +10,7 @@ namespace Midrc.Orchestrator.Tests.Releases;
 /// </summary>
 public sealed class ReleaseCrashTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
 
     private static readonly Lazy<Task<TempFolder>> Uninterrupted = new(async () =>
     {
