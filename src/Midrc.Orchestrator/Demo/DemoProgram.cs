@@ -109,6 +109,8 @@ public sealed class DemoProgram(
         }
         await db.SaveChangesAsync(cancellationToken);
 
+        await StartWorkflowsAsync(sites, requests["TOR"], cancellationToken);
+
         var scratch = Directory.CreateTempSubdirectory("midrc-demo-");
         try
         {
@@ -129,6 +131,36 @@ public sealed class DemoProgram(
             person.Roles.Add(new RoleAssignment { PersonId = person.Id, Role = role, SiteId = site?.Id });
             db.People.Add(person);
         }
+    }
+
+    /// <summary>
+    /// The sites and the request still in motion run on their real workflows, so their pages show a timeline, a diagram
+    /// and the actions people may take now: OSL is invited, SAO has signed its agreement and registered its coordinator and
+    /// owes its test transfer, and TOR's data request waits for an answer. The other sites joined before the demo's story.
+    /// </summary>
+    private async Task StartWorkflowsAsync(IReadOnlyDictionary<string, Site> sites, Solicitation request, CancellationToken cancellationToken)
+    {
+        var manager = await actors.FindAsync("pm@midrc.example", cancellationToken) ?? throw new InvalidOperationException("The demo program manager is missing.");
+        var coordinators = new Dictionary<string, string> { ["coordinators"] = "1" };
+        foreach (var code in new[] { "OSL", "SAO" })
+        {
+            await runtime.StartAsync(new StartRequest("site-onboarding", sites[code].Id, sites[code].Id, manager) { Data = coordinators }, cancellationToken);
+        }
+
+        var onboarding = await db.WorkflowInstances.Where(i => i.SubjectId == sites["SAO"].Id).Select(i => i.Id).SingleAsync(cancellationToken);
+        var coordinator = await actors.FindAsync("coordinator@sao.example", cancellationToken) ?? throw new InvalidOperationException("The demo coordinator of SAO is missing.");
+        await runtime.FireAsync(new FireRequest(onboarding, "record-signed-agreement", manager, "demo:sao:agreement"), cancellationToken);
+        await runtime.FireAsync(new FireRequest(onboarding, "confirm-coordinators", coordinator, "demo:sao:coordinators"), cancellationToken);
+
+        await runtime.StartAsync(new StartRequest("data-solicitation", request.Id, request.SiteId, manager)
+        {
+            Data = new Dictionary<string, string>
+            {
+                ["due-date"] = request.DueAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                ["exams-requested"] = request.RequestedExams.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["exams-accepted"] = "0",
+            },
+        }, cancellationToken);
     }
 
     /// <summary>

@@ -27,6 +27,13 @@ public sealed class DemoProgramTests
         sites.Count.ShouldBe(6);
         sites.Select(s => s.Country).Distinct().Count().ShouldBe(6);
         sites.Select(s => s.Stage).Distinct().ShouldBe([SiteStage.Invited, SiteStage.Onboarding, SiteStage.Active], ignoreOrder: true);
+        var inMotion = await db.WorkflowInstances.Select(i => new { i.DefinitionId, i.State, i.SiteId }).ToListAsync();
+        var codes = sites.ToDictionary(s => s.Id, s => s.Code);
+        inMotion.Where(i => i.DefinitionId != "release").Select(i => (i.DefinitionId, codes[i.SiteId!.Value], i.State)).ShouldBe(
+            [("site-onboarding", "OSL", "invited"), ("site-onboarding", "SAO", "coordinators-registered"), ("data-solicitation", "TOR", "sent")],
+            ignoreOrder: true, "the sites and the request in motion run on their real workflows");
+        var sao = sites.Single(s => s.Code == "SAO").Id;
+        (await db.WorkflowJournal.CountAsync(j => db.WorkflowInstances.Any(i => i.Id == j.InstanceId && i.SubjectId == sao))).ShouldBe(3, "started, agreement signed, coordinators registered");
 
         var release = await db.Releases.Include(r => r.Items).SingleAsync(r => r.Number == 1);
         release.State.ShouldBe(ReleaseState.Published);
