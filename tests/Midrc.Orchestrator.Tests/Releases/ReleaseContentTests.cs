@@ -14,6 +14,7 @@ namespace Midrc.Orchestrator.Tests.Releases;
 /// Release 2 of the seeded program, built end to end in process: what it takes (exclusions, withdrawals, corrections,
 /// the sequestered split), and what it refuses (an object whose bytes changed after acceptance).
 /// </summary>
+[Collection(ReleaseSeedCollection.Name)]
 public sealed class ReleaseContentTests : IDisposable
 {
     private readonly TempFolder _folder = new();

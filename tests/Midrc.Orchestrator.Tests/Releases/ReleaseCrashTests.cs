@@ -8,6 +8,7 @@ namespace Midrc.Orchestrator.Tests.Releases;
 /// Crash safety with real processes: an orchestrator that dies (Environment.FailFast) at a build step, then a normal one
 /// that resumes, must publish exactly the package an uninterrupted orchestrator publishes from the same data folder.
 /// </summary>
+[Collection(ReleaseSeedCollection.Name)]
 public sealed class ReleaseCrashTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);

@@ -9,6 +9,7 @@ using Midrc.Orchestrator.Tests.Infrastructure;
 namespace Midrc.Orchestrator.Tests.Releases;
 
 /// <summary>Two orchestrator hosts (separate service providers) on one PostgreSQL database and one data folder racing one release build.</summary>
+[Collection(ReleaseSeedCollection.Name)]
 public sealed class ReleaseLeaseTests
 {
     [Fact]

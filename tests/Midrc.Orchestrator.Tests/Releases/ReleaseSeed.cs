@@ -147,3 +147,13 @@ public static class ReleaseSeed
         await db.SaveChangesAsync();
     }
 }
+
+/// <summary>
+/// Runs alone, like <c>DemoHostCollection</c>: the seed builds its template in an in-process host, and Hangfire's
+/// in-memory storage is process-wide (JobStorage.Current), so another test's host disposing its storage meanwhile breaks it.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ReleaseSeedCollection
+{
+    public const string Name = "release seed";
+}
