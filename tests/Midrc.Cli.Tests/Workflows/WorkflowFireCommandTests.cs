@@ -79,10 +79,10 @@ public sealed class WorkflowFireCommandTests : IDisposable
     }
 
     private Task<HostProcess.Outcome> FireAsync(WorkflowTestHost host, Guid instance, string key) =>
-        HostProcess.RunAsync("midrc.dll", _folder.Path, Database(host), TimeSpan.FromMinutes(3), Arguments(instance, key)[1..]);
+        HostProcess.RunAsync("midrc.dll", _folder.Path, Database(host), TimeSpan.FromMinutes(3), Arguments(instance, key));
 
     private static string[] Arguments(Guid instance, string key) =>
-        [Path.Combine(AppContext.BaseDirectory, "midrc.dll"), "workflows", "fire", instance.ToString(), Trigger, "--as", SeededProgram.ProgramManagerEmail, "--key", key];
+        ["workflows", "fire", instance.ToString(), Trigger, "--as", SeededProgram.ProgramManagerEmail, "--key", key];
 
     private static async Task ShouldHaveMovedOnceAsync(MidrcDbContext db, Guid instance, Guid site)
     {
@@ -97,22 +97,10 @@ public sealed class WorkflowFireCommandTests : IDisposable
     /// <summary>Starts the command and kills it (SIGKILL, no clean-up) after <paramref name="delay"/>; true when it was still running.</summary>
     private async Task<bool> RunAndKillAsync(WorkflowTestHost host, Guid instance, string key, TimeSpan delay)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in Arguments(instance, key))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in Database(host))
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        await using var process = HostProcess.Start("midrc.dll", _folder.Path, Database(host), Arguments(instance, key));
         await Task.Delay(delay);
         var running = !process.HasExited;
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
+        process.Kill();
         return running;
     }
 

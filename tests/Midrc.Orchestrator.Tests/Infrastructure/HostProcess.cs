@@ -26,7 +26,8 @@ public static class HostProcess
     public static RunningProcess StartOrchestrator(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
         Start("Midrc.Orchestrator.dll", workingDirectory, environment, args);
 
-    private static RunningProcess Start(string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
+    /// <summary>Starts an assembly of the test output folder with <c>dotnet</c> and returns at once.</summary>
+    public static RunningProcess Start(string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
