@@ -227,7 +227,8 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.HasIndex(i => i.SopInstanceUid);
             // A corrected file replaces an instance of the same submission under the same SOP Instance UID (the old one is superseded).
             e.HasIndex(i => new { i.SubmissionId, i.SopInstanceUid, i.Sha256 }).IsUnique();
-            e.HasIndex(i => i.QuarantineState);
+            // Release collection pages through the verified instances in Id order.
+            e.HasIndex(i => new { i.QuarantineState, i.Id });
             e.HasOne(i => i.Series).WithMany(s => s.Instances).HasForeignKey(i => i.SeriesId);
             e.HasOne(i => i.Submission).WithMany(s => s.Instances).HasForeignKey(i => i.SubmissionId);
             e.HasOne(i => i.Stored).WithMany().HasForeignKey(i => i.Sha256);

@@ -32,7 +32,6 @@ public sealed class ReleaseBuilder(
     public const string SequesteredPart = "sequestered";
 
     private const string ManifestName = "manifest.tsv";
-    private const int StudiesPerBatch = 100;
     private const int FailuresReported = 10;
 
     private ReleaseOptions Options => options.Value;
@@ -69,17 +68,29 @@ public sealed class ReleaseBuilder(
         await db.Withdrawals.Where(w => w.ReleaseId == release.Id).ExecuteUpdateAsync(s => s.SetProperty(w => w.ReleaseId, (Guid?)null), cancellationToken);
 
         var sequestered = await ChooseSequesteredAsync(release, cancellationToken);
-        var studies = await Candidates(programId, release.Id).Select(i => i.Series!.StudyId).Distinct().ToListAsync(cancellationToken);
-        studies.Sort();
-        foreach (var chunk in studies.Chunk(StudiesPerBatch))
+        // Pages through the candidates in Id order (an index range), so each page costs the same however large the release.
+        Guid? after = null;
+        while (true)
         {
-            var rows = await Candidates(programId, release.Id).Where(i => chunk.Contains(i.Series!.StudyId))
+            var page = Candidates(programId, release.Id);
+            if (after is { } last)
+            {
+                page = page.Where(i => i.Id.CompareTo(last) > 0);
+            }
+
+            var rows = await page.OrderBy(i => i.Id).Take(Options.BatchSize)
                 .Select(i => new
                 {
                     i.Id, i.Sha256, i.Stored!.Md5, i.Stored.SizeBytes, i.Series!.Study!.SiteId, SiteCode = i.Series.Study.Site!.Code,
                     CaseId = i.Series.Study.PatientPseudonym, i.Series.Study.StudyInstanceUid, i.Series.SeriesInstanceUid, i.SopInstanceUid, i.Series.Modality,
                 })
                 .ToListAsync(cancellationToken);
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            after = rows[^1].Id;
             var sops = rows.Select(r => r.SopInstanceUid).Distinct().ToList();
             // Found through the instances' SOP Instance UID index: filtering release items by SOP would scan every item
             // collected so far for each batch, which made collection quadratic in the size of the release.

@@ -1081,13 +1081,13 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("QuarantineState");
-
                     b.HasIndex("SeriesId");
 
                     b.HasIndex("Sha256");
 
                     b.HasIndex("SopInstanceUid");
+
+                    b.HasIndex("QuarantineState", "Id");
 
                     b.HasIndex("SubmissionId", "SopInstanceUid", "Sha256")
                         .IsUnique();

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlMidrcDbContext))]
-    [Migration("20261125030651_Initial")]
+    [Migration("20261125040741_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1083,13 +1083,13 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("QuarantineState");
-
                     b.HasIndex("SeriesId");
 
                     b.HasIndex("Sha256");
 
                     b.HasIndex("SopInstanceUid");
+
+                    b.HasIndex("QuarantineState", "Id");
 
                     b.HasIndex("SubmissionId", "SopInstanceUid", "Sha256")
                         .IsUnique();

@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
+namespace Midrc.Orchestrator.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -17,14 +16,14 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    Action = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    EntityType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    EntityId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Details = table.Column<string>(type: "text", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Actor = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    Action = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    EntityType = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    EntityId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Details = table.Column<string>(type: "nvarchar(max)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -35,10 +34,10 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    FriendlyName = table.Column<string>(type: "text", nullable: true),
-                    Xml = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    FriendlyName = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    Xml = table.Column<string>(type: "nvarchar(max)", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -49,22 +48,22 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Outbox",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ToAddress = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    ToName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Subject = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: false),
-                    TextBody = table.Column<string>(type: "text", nullable: false),
-                    HtmlBody = table.Column<string>(type: "text", nullable: false),
-                    Template = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Attempts = table.Column<int>(type: "integer", nullable: false),
-                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    LastError = table.Column<string>(type: "text", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    DigestId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    ToAddress = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    ToName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Subject = table.Column<string>(type: "nvarchar(998)", maxLength: 998, nullable: false),
+                    TextBody = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    HtmlBody = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Template = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "int", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    LastError = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    SentAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    DigestId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -76,13 +75,13 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "People",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    DisplayName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    EmailPreference = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    IsActive = table.Column<bool>(type: "boolean", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Email = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    DisplayName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    EmailPreference = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    IsActive = table.Column<bool>(type: "bit", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -94,11 +93,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Programs",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Description = table.Column<string>(type: "text", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -109,11 +108,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "StoredObjects",
                 columns: table => new
                 {
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Md5 = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Md5 = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
                     SizeBytes = table.Column<long>(type: "bigint", nullable: false),
-                    StorageKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    StoredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    StorageKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    StoredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -124,19 +123,19 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowInstances",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    DefinitionId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DefinitionVersion = table.Column<int>(type: "integer", nullable: false),
-                    SubjectType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    SubjectId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
-                    State = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IsFinished = table.Column<bool>(type: "boolean", nullable: false),
-                    DataJson = table.Column<string>(type: "text", nullable: false),
-                    DeadlinesJson = table.Column<string>(type: "text", nullable: false),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    DefinitionId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    DefinitionVersion = table.Column<int>(type: "int", nullable: false),
+                    SubjectType = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    SubjectId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    State = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    IsFinished = table.Column<bool>(type: "bit", nullable: false),
+                    DataJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DeadlinesJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -148,12 +147,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "SignInLinks",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
-                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    TokenHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    UsedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -170,9 +169,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ReleaseLeases",
                 columns: table => new
                 {
-                    ProgramId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Holder = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    ProgramId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Holder = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -189,18 +188,18 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Releases",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ProgramId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Number = table.Column<int>(type: "integer", nullable: false),
-                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    BuildStep = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    FrozenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    PublishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    ManifestSha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    SequesteredManifestSha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    FailureReason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ProgramId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Number = table.Column<int>(type: "int", nullable: false),
+                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    State = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    BuildStep = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    FrozenAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    PublishedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    ManifestSha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    SequesteredManifestSha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    FailureReason = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -218,17 +217,17 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Sites",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ProgramId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Institution = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Stage = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    StageChangedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    TargetExams = table.Column<int>(type: "integer", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ProgramId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Code = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Institution = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Country = table.Column<string>(type: "nvarchar(2)", maxLength: 2, nullable: false),
+                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Stage = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    StageChangedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    TargetExams = table.Column<int>(type: "int", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -246,15 +245,15 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowJobIntents",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Job = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    BackgroundJobId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Outcome = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Job = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    BackgroundJobId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
+                    Outcome = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -272,16 +271,16 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowJournal",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    FromState = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ToState = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Trigger = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Reason = table.Column<string>(type: "text", nullable: false),
-                    Summary = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Actor = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    FromState = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    ToState = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Trigger = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Summary = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -298,14 +297,14 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "WorkflowTimers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Trigger = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    FiredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    RepeatsLeft = table.Column<int>(type: "integer", nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Trigger = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    DueAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    FiredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    RepeatsLeft = table.Column<int>(type: "int", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -323,15 +322,15 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ApiTokens",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Prefix = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Prefix = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -348,10 +347,10 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "RoleAssignments",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Role = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -374,16 +373,16 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Solicitations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Modalities = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    RequestedExams = table.Column<int>(type: "integer", nullable: false),
-                    InclusionCriteria = table.Column<string>(type: "text", nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Modalities = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    RequestedExams = table.Column<int>(type: "int", nullable: false),
+                    InclusionCriteria = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DueAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -401,11 +400,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Studies",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    PatientPseudonym = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Description = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    PatientPseudonym = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Description = table.Column<string>(type: "nvarchar(max)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -422,13 +421,13 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Withdrawals",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    RecordedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ReleaseId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CaseId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: false),
+                    RecordedBy = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -451,18 +450,18 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Submissions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SolicitationId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    DeclaredFiles = table.Column<int>(type: "integer", nullable: true),
-                    DeclaredStudies = table.Column<int>(type: "integer", nullable: true),
-                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    SubmittedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false),
-                    Round = table.Column<int>(type: "integer", nullable: false),
-                    IndexedRound = table.Column<int>(type: "integer", nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SolicitationId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Channel = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    DeclaredFiles = table.Column<int>(type: "int", nullable: true),
+                    DeclaredStudies = table.Column<int>(type: "int", nullable: true),
+                    StartedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    SubmittedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: false),
+                    Round = table.Column<int>(type: "int", nullable: false),
+                    IndexedRound = table.Column<int>(type: "int", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -486,12 +485,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ReleaseExclusions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ReleaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StudyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ExcludedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    ExcludedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    StudyId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ExcludedBy = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Reason = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: false),
+                    ExcludedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -514,12 +513,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Series",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    StudyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SeriesInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Modality = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    BodyPart = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Description = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    StudyId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Modality = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    BodyPart = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Description = table.Column<string>(type: "nvarchar(max)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -536,19 +535,19 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalCases",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    AgeAtIndex = table.Column<int>(type: "integer", nullable: true),
-                    AgeOver89 = table.Column<bool>(type: "boolean", nullable: false),
-                    Sex = table.Column<string>(type: "text", nullable: false),
-                    Race = table.Column<string>(type: "text", nullable: false),
-                    Ethnicity = table.Column<string>(type: "text", nullable: false),
-                    Zip3 = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    Covid19Positive = table.Column<string>(type: "text", nullable: false),
-                    IcuIndicator = table.Column<string>(type: "text", nullable: false),
-                    VentilatorIndicator = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CaseId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    AgeAtIndex = table.Column<int>(type: "int", nullable: true),
+                    AgeOver89 = table.Column<bool>(type: "bit", nullable: false),
+                    Sex = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Race = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Ethnicity = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Zip3 = table.Column<string>(type: "nvarchar(3)", maxLength: 3, nullable: false),
+                    Covid19Positive = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    IcuIndicator = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    VentilatorIndicator = table.Column<string>(type: "nvarchar(max)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -571,26 +570,26 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Findings",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Rule = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Severity = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    File = table.Column<string>(type: "text", nullable: false),
-                    Tag = table.Column<string>(type: "text", nullable: false),
-                    Path = table.Column<string>(type: "text", nullable: false),
-                    Keyword = table.Column<string>(type: "text", nullable: false),
-                    Message = table.Column<string>(type: "text", nullable: false),
-                    Hint = table.Column<string>(type: "text", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SeriesInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    ClosedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
-                    WaiverRequest = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    WaiverReason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Rule = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Severity = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    File = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Tag = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Path = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Keyword = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Message = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Hint = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    ClosedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: true),
+                    WaiverRequest = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    WaiverReason = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -614,19 +613,19 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ReceivedFiles",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Name = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
                     SizeBytes = table.Column<long>(type: "bigint", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ClinicalNode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Readable = table.Column<bool>(type: "boolean", nullable: false),
-                    SopClassUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SopInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Analysis = table.Column<string>(type: "text", nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Round = table.Column<int>(type: "integer", nullable: false)
+                    Kind = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    ClinicalNode = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Readable = table.Column<bool>(type: "bit", nullable: false),
+                    SopClassUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Analysis = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Round = table.Column<int>(type: "int", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -643,16 +642,16 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "Instances",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SeriesId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SubmissionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SopInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SopClassUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    TransferSyntaxUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    OriginalName = table.Column<string>(type: "text", nullable: false),
-                    QuarantineState = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SubmissionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SopClassUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    TransferSyntaxUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    OriginalName = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    QuarantineState = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -682,11 +681,11 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalImagingStudies",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    DaysToStudy = table.Column<int>(type: "integer", nullable: true),
-                    StudyDescription = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    DaysToStudy = table.Column<int>(type: "int", nullable: true),
+                    StudyDescription = table.Column<string>(type: "nvarchar(max)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -703,12 +702,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalMeasurements",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    MeasurementId = table.Column<string>(type: "text", nullable: false),
-                    TestType = table.Column<string>(type: "text", nullable: false),
-                    TestResult = table.Column<string>(type: "text", nullable: false),
-                    DaysToTest = table.Column<int>(type: "integer", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    MeasurementId = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    TestType = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    TestResult = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DaysToTest = table.Column<int>(type: "int", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -725,12 +724,12 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalProcedures",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ProcedureId = table.Column<string>(type: "text", nullable: false),
-                    BreathingSupportType = table.Column<string>(type: "text", nullable: false),
-                    DaysToStart = table.Column<int>(type: "integer", nullable: true),
-                    DaysToEnd = table.Column<int>(type: "integer", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ProcedureId = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    BreathingSupportType = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DaysToStart = table.Column<int>(type: "int", nullable: true),
+                    DaysToEnd = table.Column<int>(type: "int", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -747,14 +746,14 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ClinicalVisits",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    VisitId = table.Column<string>(type: "text", nullable: false),
-                    DaysToHospitalAdmission = table.Column<int>(type: "integer", nullable: true),
-                    DaysToHospitalDischarge = table.Column<int>(type: "integer", nullable: true),
-                    DaysToIcuAdmission = table.Column<int>(type: "integer", nullable: true),
-                    DaysToIcuDischarge = table.Column<int>(type: "integer", nullable: true),
-                    DischargeType = table.Column<string>(type: "text", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    VisitId = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DaysToHospitalAdmission = table.Column<int>(type: "int", nullable: true),
+                    DaysToHospitalDischarge = table.Column<int>(type: "int", nullable: true),
+                    DaysToIcuAdmission = table.Column<int>(type: "int", nullable: true),
+                    DaysToIcuDischarge = table.Column<int>(type: "int", nullable: true),
+                    DischargeType = table.Column<string>(type: "nvarchar(max)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -771,16 +770,16 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "DeidentificationReports",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Profile = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ErrorCount = table.Column<int>(type: "integer", nullable: false),
-                    WarningCount = table.Column<int>(type: "integer", nullable: false),
-                    CheckedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ReviewedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
-                    ReviewReason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    ReviewedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Outcome = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Profile = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    ErrorCount = table.Column<int>(type: "int", nullable: false),
+                    WarningCount = table.Column<int>(type: "int", nullable: false),
+                    CheckedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ReviewedBy = table.Column<string>(type: "nvarchar(320)", maxLength: 320, nullable: true),
+                    ReviewReason = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    ReviewedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -797,22 +796,22 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "ReleaseItems",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ReleaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Md5 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ReleaseId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Md5 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
                     SizeBytes = table.Column<long>(type: "bigint", nullable: false),
-                    Change = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Sequestered = table.Column<bool>(type: "boolean", nullable: false),
-                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SiteCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CaseId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    StudyInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SeriesInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SopInstanceUid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Modality = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ObjectPath = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false)
+                    Change = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Sequestered = table.Column<bool>(type: "bit", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SiteCode = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CaseId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    StudyInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SeriesInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SopInstanceUid = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Modality = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    ObjectPath = table.Column<string>(type: "nvarchar(400)", maxLength: 400, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -900,9 +899,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 columns: new[] { "SubmissionId", "Status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Instances_QuarantineState",
+                name: "IX_Instances_QuarantineState_Id",
                 table: "Instances",
-                column: "QuarantineState");
+                columns: new[] { "QuarantineState", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Instances_SeriesId",
@@ -991,7 +990,8 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                 name: "IX_RoleAssignments_PersonId_Role_SiteId",
                 table: "RoleAssignments",
                 columns: new[] { "PersonId", "Role", "SiteId" },
-                unique: true);
+                unique: true,
+                filter: "[SiteId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RoleAssignments_SiteId",

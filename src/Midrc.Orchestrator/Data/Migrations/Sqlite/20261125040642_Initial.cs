@@ -899,9 +899,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                 columns: new[] { "SubmissionId", "Status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Instances_QuarantineState",
+                name: "IX_Instances_QuarantineState_Id",
                 table: "Instances",
-                column: "QuarantineState");
+                columns: new[] { "QuarantineState", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Instances_SeriesId",
