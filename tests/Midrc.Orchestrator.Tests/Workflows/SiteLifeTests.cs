@@ -134,6 +134,9 @@ public sealed class SiteLifeTests
         (await host.InDatabaseAsync(db => db.Instances.Where(i => i.SubmissionId == submission).Select(i => i.QuarantineState).ToListAsync()))
             .ShouldBe([QuarantineState.Verified, QuarantineState.Verified]);
         (await life.EmailsAsync("submission-accepted")).ShouldBe([CoordinatorEmail]);
+        var answered = await life.ShouldBeAsync(solicitation, "fulfilled");
+        answered.Journal.Select(j => j.Trigger).Where(t => t.StartsWith("batch-", StringComparison.Ordinal)).ShouldBe(["batch-received", "batch-reviewed"]);
+        (await life.RequestStatusAsync(requestId)).ShouldBe(SolicitationStatus.Fulfilled);
 
         // The release: frozen by the program manager, built and verified by its jobs, approved, published.
         var manager = await life.SignInAsync(pm);
