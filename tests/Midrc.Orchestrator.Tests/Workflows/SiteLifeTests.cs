@@ -153,7 +153,12 @@ public sealed class SiteLifeTests
         var manifest = await manager.GetStringAsync($"/api/releases/{published.Number}/manifest");
         var objects = manifest.Split('\n').Where(l => l.StartsWith("objects/", StringComparison.Ordinal)).Select(l => l.Split('\t')[3]).ToList();
         objects.ShouldBe(files.Select(f => IntakeHost.Sha256(File.ReadAllBytes(f))), ignoreOrder: true);
-        (await life.EmailsAsync(ReleaseNotifier.PublishedTemplate)).ShouldContain(CoordinatorEmail);
+        (await host.InDatabaseAsync(db => db.Outbox.Select(m => m.Template + " to " + m.ToAddress).ToListAsync())).ShouldBe(
+        [
+            $"site-invitation to {CoordinatorEmail}", $"registration-requested to {CoordinatorEmail}", $"test-transfer-requested to {CoordinatorEmail}",
+            $"site-activated to {CoordinatorEmail}", $"data-request to {CoordinatorEmail}", $"stage-reminder to {CoordinatorEmail}", $"escalation to {pm}",
+            $"submission-accepted to {CoordinatorEmail}", $"{ReleaseNotifier.PublishedTemplate} to {CoordinatorEmail}", $"{ReleaseNotifier.SummaryTemplate} to {pm}",
+        ], ignoreOrder: true, "each step emails once, the right person");
     }
 
     /// <summary>The test's view of the program: its people signing in on the fake clock, workflows over the API, the outbox.</summary>
