@@ -27,8 +27,9 @@ public sealed class SiteLifeTests
     private const string Site = "RUH";
     private const string CoordinatorEmail = "dana.ruiz@riverside.example";
 
-    // The request is sent on Monday 2 March 2026, 09:00 in Chicago (CST). Five business days later is Monday 9 March,
-    // 09:00 in Chicago, which is CDT by then (daylight saving starts on 8 March): 14:00 UTC, not 15:00.
+    // The site is invited, onboarded and sent its request on Monday 2 March 2026, 09:00 in Chicago (CST). The reminder is
+    // due five business days later, Monday 9 March at 09:00 in Chicago, which is CDT by then (daylight saving starts on
+    // 8 March): 14:00 UTC, not 15:00. The response is due ten business days later, Monday 16 March, 14:00 UTC.
     private static readonly DateTimeOffset RequestSent = WorkflowTestHost.Monday;
     private static readonly DateTimeOffset ReminderDue = new(2026, 3, 9, 14, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset ResponseDue = new(2026, 3, 16, 14, 0, 0, TimeSpan.Zero);
@@ -84,7 +85,7 @@ public sealed class SiteLifeTests
         {
             ["Input.Title"] = "Chest radiographs 2026",
             ["Input.Modalities"] = "DX",
-            ["Input.RequestedExams"] = "2",
+            ["Input.RequestedExams"] = "3",
             ["Input.InclusionCriteria"] = "Age ≥ 18; COVID-19 confirmed by RT-PCR.",
             ["Input.DueDate"] = "2026-06-30",
         }))
@@ -124,18 +125,25 @@ public sealed class SiteLifeTests
         journal.Count(t => t == "remind-site").ShouldBe(1);
         journal.Count(t => t == "escalate").ShouldBe(1);
 
-        // The coordinator acknowledges and the site sends its exams for the request.
+        // The coordinator acknowledges; the site sends two exams, which leave the request in progress, then the third.
         await life.FireAsync(await life.SignInAsync(CoordinatorEmail), solicitation, "acknowledge", "acknowledged");
         (await life.RequestStatusAsync(requestId)).ShouldBe(SolicitationStatus.Acknowledged);
-        var files = new[] { 2, 3 }.Select(p => writer.WriteChestRadiograph(Path.Combine(host.FilesFolder, $"p{p}"), p).Files[0]).ToArray();
-        var submission = await host.SubmitAsync(gateway, new { solicitationId = requestId }, files);
-        await life.ShouldBeAsync(await life.InstanceOfAsync("submission", submission), "accepted");
-        (await IntakeHost.GetAsync(gateway, submission)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
-        (await host.InDatabaseAsync(db => db.Instances.Where(i => i.SubmissionId == submission).Select(i => i.QuarantineState).ToListAsync()))
+        var files = new[] { 2, 3, 4 }.Select(p => writer.WriteChestRadiograph(Path.Combine(host.FilesFolder, $"p{p}"), p).Files[0]).ToArray();
+        var first = await host.SubmitAsync(gateway, new { solicitationId = requestId }, files[..2]);
+        await life.ShouldBeAsync(await life.InstanceOfAsync("submission", first), "accepted");
+        (await IntakeHost.GetAsync(gateway, first)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+        (await host.InDatabaseAsync(db => db.Instances.Where(i => i.SubmissionId == first).Select(i => i.QuarantineState).ToListAsync()))
             .ShouldBe([QuarantineState.Verified, QuarantineState.Verified]);
         (await life.EmailsAsync("submission-accepted")).ShouldBe([CoordinatorEmail]);
+        await life.ShouldBeAsync(solicitation, "collecting");
+        (await life.RequestStatusAsync(requestId)).ShouldBe(SolicitationStatus.InProgress);
+
+        var second = await host.SubmitAsync(gateway, new { solicitationId = requestId }, files[2]);
+        await life.ShouldBeAsync(await life.InstanceOfAsync("submission", second), "accepted");
+        (await life.EmailsAsync("submission-accepted")).ShouldBe([CoordinatorEmail, CoordinatorEmail]);
         var answered = await life.ShouldBeAsync(solicitation, "fulfilled");
-        answered.Journal.Select(j => j.Trigger).Where(t => t.StartsWith("batch-", StringComparison.Ordinal)).ShouldBe(["batch-received", "batch-reviewed"]);
+        answered.Journal.Select(j => j.Trigger).Where(t => t.StartsWith("batch-", StringComparison.Ordinal)).ShouldBe(["batch-received", "batch-reviewed", "batch-received", "batch-reviewed"]);
+        answered.Data["exams-accepted"].ShouldBe("3");
         (await life.RequestStatusAsync(requestId)).ShouldBe(SolicitationStatus.Fulfilled);
 
         // The release: frozen by the program manager, built and verified by its jobs, approved, published.
@@ -149,7 +157,7 @@ public sealed class SiteLifeTests
         await life.ShouldBeAsync(release.Id, "published");
         var published = await host.InDatabaseAsync(db => db.Releases.SingleAsync(r => r.Id == release.SubjectId));
         published.State.ShouldBe(ReleaseState.Published);
-        (await manager.GetFromJsonAsync<ReleaseDetail>($"/api/releases/{published.Number}"))!.Sites.ShouldHaveSingleItem().ShouldBe(new SiteCount(Site, 2, 2));
+        (await manager.GetFromJsonAsync<ReleaseDetail>($"/api/releases/{published.Number}"))!.Sites.ShouldHaveSingleItem().ShouldBe(new SiteCount(Site, 3, 3));
         var manifest = await manager.GetStringAsync($"/api/releases/{published.Number}/manifest");
         var objects = manifest.Split('\n').Where(l => l.StartsWith("objects/", StringComparison.Ordinal)).Select(l => l.Split('\t')[3]).ToList();
         objects.ShouldBe(files.Select(f => IntakeHost.Sha256(File.ReadAllBytes(f))), ignoreOrder: true);
@@ -157,7 +165,7 @@ public sealed class SiteLifeTests
         [
             $"site-invitation to {CoordinatorEmail}", $"registration-requested to {CoordinatorEmail}", $"test-transfer-requested to {CoordinatorEmail}",
             $"site-activated to {CoordinatorEmail}", $"data-request to {CoordinatorEmail}", $"stage-reminder to {CoordinatorEmail}", $"escalation to {pm}",
-            $"submission-accepted to {CoordinatorEmail}", $"{ReleaseNotifier.PublishedTemplate} to {CoordinatorEmail}", $"{ReleaseNotifier.SummaryTemplate} to {pm}",
+            $"submission-accepted to {CoordinatorEmail}", $"submission-accepted to {CoordinatorEmail}", $"{ReleaseNotifier.PublishedTemplate} to {CoordinatorEmail}", $"{ReleaseNotifier.SummaryTemplate} to {pm}",
         ], ignoreOrder: true, "each step emails once, the right person");
     }
 
