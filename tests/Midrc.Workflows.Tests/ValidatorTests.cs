@@ -67,7 +67,7 @@ public sealed class ValidatorTests
 
         problems.ShouldBe(
         [
-            "9:18: Unknown job 'make-coffee'; known jobs: run-qa-checks, verify-deidentification, freeze-release, verify-release, publish-release, send-digest.",
+            "9:18: Unknown job 'make-coffee'; known jobs: run-qa-checks, verify-deidentification, freeze-release, verify-release, publish-release, send-digest, report-batch-to-request.",
             "10:16: Unknown child workflow 'not-a-workflow'; no definition in this folder has that id.",
             "11:28: Unknown email template 'no-such-template'; add the folder templates/no-such-template/ with subject.liquid, body.html.liquid, body.txt.liquid.",
             "11:50: Unknown role 'everyone'; expected one of: program-manager, site-coordinator, system.",

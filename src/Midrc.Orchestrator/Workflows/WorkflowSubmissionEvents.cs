@@ -7,11 +7,12 @@ namespace Midrc.Orchestrator.Workflows;
 
 /// <summary>
 /// Moves the workflows when a submission is indexed. An active site's submission starts its <c>submission</c> workflow
-/// and QA; a site still onboarding has sent its test transfer, which its onboarding workflow checks. Every trigger is
+/// and QA, and puts the data request it answers under review; a site still onboarding has sent its test transfer, which
+/// its onboarding workflow checks. Every trigger is
 /// fired under a key derived from the submission (and round), so a retried job makes one transition. The demo
 /// program's seeded submissions start nothing.
 /// </summary>
-public sealed class WorkflowSubmissionEvents(MidrcDbContext db, WorkflowRuntime runtime) : ISubmissionEvents
+public sealed class WorkflowSubmissionEvents(MidrcDbContext db, WorkflowRuntime runtime, RequestBatches requests) : ISubmissionEvents
 {
     public const string SubmissionWorkflow = "submission";
     public const string OnboardingWorkflow = "site-onboarding";
@@ -32,6 +33,7 @@ public sealed class WorkflowSubmissionEvents(MidrcDbContext db, WorkflowRuntime 
         }
         var instance = await runtime.StartAsync(new StartRequest(SubmissionWorkflow, submissionId, submission.SiteId, Actor.System), cancellationToken);
         await runtime.FireAsync(new FireRequest(instance.Id, "start-qa", Actor.System, $"start-qa:{submissionId}"), cancellationToken);
+        await requests.ReceivedAsync(submissionId, cancellationToken);
     }
 
     public async Task ResubmittedAsync(Guid submissionId, int round, CancellationToken cancellationToken)

@@ -59,6 +59,8 @@ public static class WorkflowsExtensions
         services.AddScoped<IWorkflowJob, RunQaChecksJob>();
         services.AddScoped<IWorkflowJob, VerifyDeidentificationJob>();
         services.AddScoped<IWorkflowJob, SendDigestJob>();
+        services.AddScoped<RequestBatches>();
+        services.AddScoped<IWorkflowJob, ReportBatchToRequestJob>();
         return services;
     }
 }

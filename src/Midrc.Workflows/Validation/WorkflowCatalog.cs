@@ -47,6 +47,7 @@ public sealed class WorkflowCatalog
             ["verify-release"] = "Verify the staged release: re-read every object, check its SHA-256 and de-identification again, write the manifests.",
             ["publish-release"] = "Publish the approved release: rename its package into place and tell sites and program managers.",
             ["send-digest"] = "Send the daily digest to people who asked for one.",
+            ["report-batch-to-request"] = "Tell the data request a submission answers that the batch has its verdict, with the exams accepted for the request so far.",
         },
         Guards = new[]
         {

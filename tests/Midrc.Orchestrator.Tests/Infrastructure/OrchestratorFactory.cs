@@ -1,14 +1,17 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Midrc.Orchestrator.Data;
 
 namespace Midrc.Orchestrator.Tests.Infrastructure;
 
 /// <summary>
 /// The real host in memory, on a real database of the chosen provider, with its data folder under /tmp.
-/// Settings are given exactly as an operator would give them.
+/// Settings are given exactly as an operator would give them; <paramref name="clock"/>, when given, is the clock every
+/// service reads (a test's fake clock, the one seam replaced).
 /// </summary>
-public sealed class OrchestratorFactory(DatabaseProvider provider = DatabaseProvider.Sqlite, IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class OrchestratorFactory(DatabaseProvider provider = DatabaseProvider.Sqlite, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     : WebApplicationFactory<Program>
 {
     private readonly TempFolder _folder = new();
@@ -41,6 +44,10 @@ public sealed class OrchestratorFactory(DatabaseProvider provider = DatabaseProv
         foreach (var (key, value) in values)
         {
             builder.UseSetting(key, value);
+        }
+        if (clock is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(clock));
         }
     }
 

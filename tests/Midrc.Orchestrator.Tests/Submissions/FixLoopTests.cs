@@ -119,7 +119,7 @@ public sealed class FixLoopTests
         audit.ShouldContain(new { Action = "finding.waiver-requested", Actor = pipeline.CoordinatorEmail });
         audit.ShouldContain(new { Action = "finding.waived", Actor = pipeline.ManagerEmail });
 
-        await pipeline.RunJobsAsync();
+        await pipeline.Host.RunAllJobsAsync();
         (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
         (await pipeline.Host.CountAsync<Instance>(q => q.Where(i => i.SubmissionId == id && i.QuarantineState == QuarantineState.Verified))).ShouldBe(1);
     }
@@ -159,7 +159,7 @@ public sealed class FixLoopTests
         {
             reviewed.StatusCode.ShouldBe(HttpStatusCode.OK, await reviewed.Content.ReadAsStringAsync());
         }
-        await pipeline.RunJobsAsync();
+        await pipeline.Host.RunAllJobsAsync();
 
         (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
         var report = await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.SingleAsync(r => r.InstanceId == flagged.InstanceId));
@@ -260,7 +260,7 @@ public sealed class FixLoopTests
         {
             uploaded.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         }
-        await pipeline.RunJobsAsync();
+        await pipeline.Host.RunAllJobsAsync();
 
         (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
         (await pipeline.Host.InDatabaseAsync(db => db.Findings.SingleAsync(f => f.SubmissionId == id && f.Rule == "qa.body-part-not-requested"))).Status.ShouldBe(FindingStatus.Fixed);
@@ -404,31 +404,13 @@ public sealed class FixLoopTests
         public Task<Guid> SiteIdAsync(string code) => Host.InDatabaseAsync(db => db.Sites.Where(s => s.Code == code).Select(s => s.Id).SingleAsync());
 
         /// <summary>Sends the files as a new submission, completes it and runs every job that follows.</summary>
-        public async Task<Guid> SubmitAsync(params string[] files)
-        {
-            var id = await IntakeHost.CreateSubmissionAsync(Uch);
-            foreach (var file in files)
-            {
-                using var put = await IntakeHost.PutFileAsync(Uch, id, file);
-                put.StatusCode.ShouldBe(HttpStatusCode.Created, await put.Content.ReadAsStringAsync());
-            }
-            await CompleteAsync(id);
-            return id;
-        }
+        public Task<Guid> SubmitAsync(params string[] files) => Host.SubmitAsync(Uch, null, files);
 
         public async Task CompleteAsync(Guid id)
         {
             using var response = await Uch.PostAsync($"/api/submissions/{id}/complete", null);
             response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-            await RunJobsAsync();
-        }
-
-        /// <summary>Runs enqueued jobs, and the jobs they enqueue, until none is left.</summary>
-        public async Task RunJobsAsync()
-        {
-            while (await Host.RunEnqueuedJobsAsync() > 0)
-            {
-            }
+            await Host.RunAllJobsAsync();
         }
 
         public async Task<SubmissionReport> ReportAsync(HttpClient client, Guid id)

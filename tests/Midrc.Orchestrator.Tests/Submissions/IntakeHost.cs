@@ -37,15 +37,18 @@ public sealed class IntakeHost : IAsyncDisposable
     public Guid MucRequest { get; private set; }
     public string FilesFolder => _files.Path;
 
-    /// <summary>Starts the host (on a real loopback port when <paramref name="kestrel"/>, for clients outside this process).</summary>
-    public static async Task<IntakeHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false)
+    /// <summary>
+    /// Starts the host (on a real loopback port when <paramref name="kestrel"/>, for clients outside this process), on
+    /// <paramref name="clock"/> when given.
+    /// </summary>
+    public static async Task<IntakeHost> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false, TimeProvider? clock = null)
     {
         var values = new Dictionary<string, string?> { ["Midrc:Jobs:RunServer"] = "false" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
         }
-        var host = new IntakeHost(new OrchestratorFactory(provider, values));
+        var host = new IntakeHost(new OrchestratorFactory(provider, values, clock));
         if (kestrel)
         {
             host.Factory.UseKestrel(0);
@@ -53,7 +56,7 @@ public sealed class IntakeHost : IAsyncDisposable
         host.Factory.CreateClient().Dispose();
         await using var scope = host.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
-        var now = DateTimeOffset.UtcNow;
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
         var program = new CollectionProgram { Code = "TEST", Name = "Test program", CreatedAt = now };
         db.Programs.Add(program);
         foreach (var code in new[] { "UCH", "MUC" })
@@ -141,6 +144,23 @@ public sealed class IntakeHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<SubmissionView>())!;
     }
 
+    /// <summary>Sends the files as a new submission of <paramref name="site"/>'s token, completes it and runs every job that follows.</summary>
+    public async Task<Guid> SubmitAsync(HttpClient site, object? body, params string[] files)
+    {
+        var id = await CreateSubmissionAsync(site, body);
+        foreach (var file in files)
+        {
+            using var put = await PutFileAsync(site, id, file);
+            put.StatusCode.ShouldBe(HttpStatusCode.Created, await put.Content.ReadAsStringAsync());
+        }
+        using (var response = await site.PostAsync($"/api/submissions/{id}/complete", null))
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        }
+        await RunAllJobsAsync();
+        return id;
+    }
+
     /// <summary>Completes the submission and runs the indexing job it enqueued.</summary>
     public async Task<SubmissionView> CompleteAsync(HttpClient client, Guid submission)
     {
@@ -171,6 +191,14 @@ public sealed class IntakeHost : IAsyncDisposable
             await (Task)job.Method.Invoke(target, [.. job.Args])!;
         }
         return jobs.Count;
+    }
+
+    /// <summary>Runs enqueued jobs, and the jobs they enqueue, until none is left.</summary>
+    public async Task RunAllJobsAsync()
+    {
+        while (await RunEnqueuedJobsAsync() > 0)
+        {
+        }
     }
 
     public async Task<int> CountAsync<TEntity>(Func<IQueryable<TEntity>, IQueryable<TEntity>>? filter = null)
