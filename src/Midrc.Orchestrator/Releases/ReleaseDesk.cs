@@ -87,13 +87,19 @@ public sealed class ReleaseDesk(
             Count(ReleaseChange.Added), Count(ReleaseChange.Corrected), Count(ReleaseChange.Withdrawn), sequestered, candidates, sites, exclusions);
     }
 
+    /// <summary>True until a release's items are collected at freeze (again after it is reopened): its exams are then the candidates.</summary>
+    public static bool IsCollecting(Release release) => release.BuildStep == ReleaseBuildStep.None;
+
+    /// <summary>A release state as people read it, in the workflow's words ("On hold").</summary>
+    public static string StateName(ReleaseState state) => state == ReleaseState.Held ? "On hold" : state.ToString();
+
     /// <summary>
-    /// For program managers: the exams of a release by site and modality, and the exams themselves; while it is open,
-    /// the exams it would take if it froze now.
+    /// For program managers: the exams of a release by site and modality, and the exams themselves; until it has
+    /// frozen, the exams it would take if it froze now.
     /// </summary>
     public async Task<ReleaseContents> ContentsAsync(Release release, CancellationToken cancellationToken)
     {
-        var rows = release.State == ReleaseState.Open
+        var rows = IsCollecting(release)
             ? await builder.Candidates(release.ProgramId, release.Id)
                 .GroupBy(i => new { Site = i.Series!.Study!.Site!.Code, CaseId = i.Series.Study.PatientPseudonym, i.Series.Study.StudyInstanceUid, i.Series.Modality })
                 .Select(g => new ExamRow(g.Key.Site, g.Key.CaseId, g.Key.StudyInstanceUid, g.Key.Modality, null, false, g.Count()))

@@ -27,7 +27,11 @@ public sealed class ReleaseModel(ReleaseDesk desk, ActorResolver actors) : PageM
 
     public DateTimeOffset? NextFreeze { get; private set; }
 
+    /// <summary>Exams may be excluded only while the release is open.</summary>
     public bool IsOpen => State == ReleaseState.Open;
+
+    /// <summary>Not frozen yet (or reopened): its exams are the ones it would take now.</summary>
+    public bool IsCollecting { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int number, CancellationToken cancellationToken)
     {
@@ -39,6 +43,7 @@ public sealed class ReleaseModel(ReleaseDesk desk, ActorResolver actors) : PageM
         }
         Detail = detail;
         State = release.State;
+        IsCollecting = ReleaseDesk.IsCollecting(release);
         Contents = await desk.ContentsAsync(release, cancellationToken);
         Actions = await desk.ActionsAsync(release, viewer, cancellationToken);
         NextFreeze = desk.NextScheduledFreeze();
