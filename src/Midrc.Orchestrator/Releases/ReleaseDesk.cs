@@ -127,9 +127,7 @@ public sealed class ReleaseDesk(
     public async Task<WorkflowActions> ActionsAsync(Release release, Actor viewer, CancellationToken cancellationToken)
     {
         var instance = await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.DefinitionId == "release" && i.SubjectId == release.Id, cancellationToken);
-        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
-        return new WorkflowActions(instance.Id, definition.Title, definition.FindState(instance.State)?.Title ?? instance.State,
-            instance.IsFinished ? [] : runtime.Triggers(instance, viewer));
+        return WorkflowActions.For(instance, viewer, definitions, runtime);
     }
 
     /// <summary>When the schedule freezes the open release next, or null when the schedule never fires again.</summary>
