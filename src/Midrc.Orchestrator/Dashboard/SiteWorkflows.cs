@@ -20,6 +20,14 @@ public sealed record WorkflowActions(Guid InstanceId, string Title, string State
 {
     public IEnumerable<TriggerAvailability> Permitted => Triggers.Where(t => t.Permitted);
     public IEnumerable<TriggerAvailability> NotNow => Triggers.Where(t => !t.Permitted);
+
+    /// <summary>What <paramref name="viewer"/> may do to <paramref name="instance"/> now; nothing once it has finished.</summary>
+    public static WorkflowActions For(WorkflowInstance instance, Actor viewer, WorkflowDefinitions definitions, WorkflowRuntime runtime)
+    {
+        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
+        return new WorkflowActions(instance.Id, definition.Title, definition.FindState(instance.State)?.Title ?? instance.State,
+            instance.IsFinished ? [] : runtime.Triggers(instance, viewer));
+    }
 }
 
 /// <summary>A site's workflows as its page shows them: the onboarding diagram, each request's actions, the timeline.</summary>
@@ -76,12 +84,7 @@ public sealed class SiteWorkflows(MidrcDbContext db, WorkflowDefinitions definit
             new FireRequest(instanceId, trigger, actor, idempotencyKey) { Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim() }, cancellationToken);
     }
 
-    private WorkflowActions Actions(WorkflowInstance instance, Actor viewer)
-    {
-        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
-        return new WorkflowActions(instance.Id, definition.Title, definition.FindState(instance.State)?.Title ?? instance.State,
-            instance.IsFinished ? [] : runtime.Triggers(instance, viewer));
-    }
+    private WorkflowActions Actions(WorkflowInstance instance, Actor viewer) => WorkflowActions.For(instance, viewer, definitions, runtime);
 
     private static string Who(string actor, Dictionary<string, string> names) =>
         actor == WorkflowRoles.System ? SystemName : names.GetValueOrDefault(actor, actor);

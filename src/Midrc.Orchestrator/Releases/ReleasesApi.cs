@@ -42,13 +42,20 @@ public static class ReleasesApi
             }
 
             context.HttpContext.Items[typeof(Actor)] = actor;
-            return await next(context);
+            try
+            {
+                return await next(context);
+            }
+            catch (ReleaseRefusedException e)
+            {
+                return Problem(e.Status, e.Title, e.Message);
+            }
         });
         group.MapGet("/releases", ListAsync).WithSummary("Lists releases, newest first, with exam and object counts (a coordinator's counts are their site's).");
         group.MapGet("/releases/{number:int}", GetAsync).WithSummary("One release: its state, changes, counts by site, exclusions, and what an open release would take now.");
-        group.MapPost("/releases/current/freeze", FreezeNowAsync).WithSummary("Program managers: freezes the open release now instead of waiting for the schedule.");
-        group.MapPost("/releases/current/exclusions", ExcludeAsync).WithSummary("Program managers: keeps an exam out of the open release, with a reason.");
-        group.MapDelete("/releases/current/exclusions/{site}/{studyInstanceUid}", IncludeAsync).WithSummary("Program managers: takes an exam's exclusion back before freeze.");
+        group.MapPost("/releases/current/freeze", FreezeNowAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity).WithSummary("Program managers: freezes the open release now instead of waiting for the schedule.");
+        group.MapPost("/releases/current/exclusions", ExcludeAsync).ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Program managers: keeps an exam out of the open release, with a reason.");
+        group.MapDelete("/releases/current/exclusions/{site}/{studyInstanceUid}", IncludeAsync).ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Program managers: takes an exam's exclusion back before freeze.");
         group.MapGet("/withdrawals", ListWithdrawalsAsync).WithSummary("Program managers: recorded withdrawals and whether a release has taken them into effect.");
         group.MapPost("/withdrawals", WithdrawAsync).WithSummary("Program managers: records that a site retracts a patient; effective in the next release.");
         group.MapGet("/releases/{number:int}/{file}", DownloadAsync).WithSummary("The manifest (file=manifest) or release notes (file=notes) of a published release.");
@@ -62,132 +69,24 @@ public static class ReleasesApi
     private static ProblemHttpResult ProgramManagersOnly() =>
         Problem(StatusCodes.Status403Forbidden, "Not allowed", "Only a program manager can change what goes into a release.");
 
-    private static async Task<Ok<List<ReleaseSummary>>> ListAsync(HttpContext http, MidrcDbContext db, CancellationToken cancellationToken)
-    {
-        var actor = CurrentActor(http);
-        var releases = await db.Releases.AsNoTracking().OrderByDescending(r => r.Number).Take(200).ToListAsync(cancellationToken);
-        var result = new List<ReleaseSummary>();
-        foreach (var release in releases)
-        {
-            var sites = await SiteCountsAsync(db, release.Id, actor, cancellationToken);
-            result.Add(Summarize(release, sites));
-        }
+    private static async Task<Ok<List<ReleaseSummary>>> ListAsync(HttpContext http, ReleaseDesk desk, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await desk.ListAsync(CurrentActor(http), cancellationToken));
 
-        return TypedResults.Ok(result);
+    private static async Task<Results<Ok<ReleaseDetail>, NotFound>> GetAsync(int number, HttpContext http, ReleaseDesk desk, CancellationToken cancellationToken) =>
+        await desk.DetailAsync(number, CurrentActor(http), cancellationToken) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound();
+
+    private static async Task<Ok<ReleaseSummary>> FreezeNowAsync(HttpContext http, ReleaseDesk desk, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await desk.FreezeNowAsync(CurrentActor(http), http.Request.Headers["Idempotency-Key"].FirstOrDefault() ?? $"api:{Guid.NewGuid():N}", cancellationToken));
+
+    private static async Task<Created<ExclusionLine>> ExcludeAsync(ExclusionBody body, HttpContext http, ReleaseDesk desk, CancellationToken cancellationToken)
+    {
+        var line = await desk.ExcludeAsync(CurrentActor(http), body, cancellationToken);
+        return TypedResults.Created($"/api/releases/{(await desk.CurrentAsync(cancellationToken)).Number}", line);
     }
 
-    private static async Task<Results<Ok<ReleaseDetail>, NotFound>> GetAsync(int number, HttpContext http, MidrcDbContext db, ReleaseBuilder builder, CancellationToken cancellationToken)
+    private static async Task<NoContent> IncludeAsync(string site, string studyInstanceUid, HttpContext http, ReleaseDesk desk, CancellationToken cancellationToken)
     {
-        var actor = CurrentActor(http);
-        var release = await db.Releases.AsNoTracking().OrderBy(r => r.ProgramId).FirstOrDefaultAsync(r => r.Number == number, cancellationToken);
-        if (release is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        var items = db.ReleaseItems.Where(i => i.ReleaseId == release.Id && (actor.IsProgramManager || actor.CoordinatedSites.Contains(i.SiteId)));
-        var changes = await items.GroupBy(i => i.Change).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        var sequestered = await items.CountAsync(i => i.Sequestered && i.Change != ReleaseChange.Withdrawn, cancellationToken);
-        int? candidates = release.State == ReleaseState.Open && actor.IsProgramManager ? await builder.Candidates(release.ProgramId, release.Id).CountAsync(cancellationToken) : null;
-        var exclusions = actor.IsProgramManager
-            ? await db.ReleaseExclusions.AsNoTracking().Where(x => x.ReleaseId == release.Id).OrderBy(x => x.ExcludedAt)
-                .Select(x => new ExclusionLine(x.Study!.Site!.Code, x.Study.StudyInstanceUid, x.ExcludedBy, x.Reason, x.ExcludedAt)).ToListAsync(cancellationToken)
-            : [];
-        var sites = await SiteCountsAsync(db, release.Id, actor, cancellationToken);
-        int Count(ReleaseChange change) => changes.SingleOrDefault(c => c.Key == change)?.Count ?? 0;
-        return TypedResults.Ok(new ReleaseDetail(Summarize(release, sites), release.FailureReason, release.ManifestSha256,
-            Count(ReleaseChange.Added), Count(ReleaseChange.Corrected), Count(ReleaseChange.Withdrawn), sequestered, candidates, sites, exclusions));
-    }
-
-    private static async Task<Results<Ok<ReleaseSummary>, ProblemHttpResult>> FreezeNowAsync(HttpContext http, MidrcDbContext db, ReleaseCalendar calendar, ReleaseBuilder builder, WorkflowRuntime runtime, CancellationToken cancellationToken)
-    {
-        var actor = CurrentActor(http);
-        if (!actor.IsProgramManager)
-        {
-            return ProgramManagersOnly();
-        }
-
-        var release = await CurrentOpenAsync(db, calendar, cancellationToken);
-        if (release is null)
-        {
-            return Problem(StatusCodes.Status422UnprocessableEntity, "No open release", "The current release is already frozen, being built or awaiting approval; it can be frozen again only after it is reopened.");
-        }
-
-        if (!await builder.Candidates(release.ProgramId, release.Id).AnyAsync(cancellationToken))
-        {
-            return Problem(StatusCodes.Status422UnprocessableEntity, "Nothing to release", "No exam has been accepted since the previous release (or every one is excluded); there is nothing to freeze.");
-        }
-
-        var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault() ?? $"api:{Guid.NewGuid():N}";
-        var result = await runtime.FireAsync(new FireRequest(await calendar.InstanceOfAsync(release.Id, cancellationToken), "freeze", actor, key[..Math.Min(key.Length, WorkflowRuntime.MaxKeyLength)]), cancellationToken);
-        if (result.Outcome is not (FireOutcome.Fired or FireOutcome.Replayed))
-        {
-            return Problem(StatusCodes.Status409Conflict, "Not frozen", result.Message);
-        }
-
-        return TypedResults.Ok(Summarize(await db.Releases.AsNoTracking().SingleAsync(r => r.Id == release.Id, cancellationToken), []));
-    }
-
-    private static async Task<Results<Created<ExclusionLine>, ProblemHttpResult>> ExcludeAsync(ExclusionBody body, HttpContext http, MidrcDbContext db, ReleaseCalendar calendar, AuditTrail audit, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var actor = CurrentActor(http);
-        if (!actor.IsProgramManager)
-        {
-            return ProgramManagersOnly();
-        }
-
-        if (string.IsNullOrWhiteSpace(body.Site) || string.IsNullOrWhiteSpace(body.StudyInstanceUid) || string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 2000)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Say which exam and why", "Give the site's code, the exam's Study Instance UID and a reason (at most 2000 characters), e.g. {\"site\": \"UCH\", \"studyInstanceUid\": \"1.2.3\", \"reason\": \"Consent in question\"}.");
-        }
-
-        var release = await CurrentOpenAsync(db, calendar, cancellationToken);
-        if (release is null)
-        {
-            return Problem(StatusCodes.Status422UnprocessableEntity, "The release is frozen", "Exams can be excluded only while the release is open; it has frozen already. Put it on hold and reopen it to change its contents.");
-        }
-
-        var study = await db.Studies.AsNoTracking().Where(s => s.Site!.Code == body.Site && s.StudyInstanceUid == body.StudyInstanceUid && s.Site.ProgramId == release.ProgramId).Select(s => new { s.Id, s.SiteId }).FirstOrDefaultAsync(cancellationToken);
-        if (study is null)
-        {
-            return Problem(StatusCodes.Status404NotFound, "No such exam", $"Site {body.Site} has no exam with Study Instance UID {body.StudyInstanceUid}.");
-        }
-
-        if (await db.ReleaseExclusions.AnyAsync(x => x.ReleaseId == release.Id && x.StudyId == study.Id, cancellationToken))
-        {
-            return Problem(StatusCodes.Status409Conflict, "Already excluded", "This exam is already excluded from the open release.");
-        }
-
-        var exclusion = new ReleaseExclusion { ReleaseId = release.Id, StudyId = study.Id, ExcludedBy = actor.Name, Reason = body.Reason.Trim(), ExcludedAt = clock.GetUtcNow() };
-        db.ReleaseExclusions.Add(exclusion);
-        audit.Record(actor.Name, "release.exam-excluded", nameof(Release), release.Id.ToString(), study.SiteId, new { body.StudyInstanceUid, exclusion.Reason });
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/releases/{release.Number}", new ExclusionLine(body.Site, body.StudyInstanceUid, actor.Name, exclusion.Reason, exclusion.ExcludedAt));
-    }
-
-    private static async Task<Results<NoContent, ProblemHttpResult>> IncludeAsync(string site, string studyInstanceUid, HttpContext http, MidrcDbContext db, ReleaseCalendar calendar, AuditTrail audit, CancellationToken cancellationToken)
-    {
-        var actor = CurrentActor(http);
-        if (!actor.IsProgramManager)
-        {
-            return ProgramManagersOnly();
-        }
-
-        var release = await CurrentOpenAsync(db, calendar, cancellationToken);
-        if (release is null)
-        {
-            return Problem(StatusCodes.Status422UnprocessableEntity, "The release is frozen", "Exclusions can be taken back only while the release is open.");
-        }
-
-        var exclusion = await db.ReleaseExclusions.Include(x => x.Study).SingleOrDefaultAsync(x => x.ReleaseId == release.Id && x.Study!.StudyInstanceUid == studyInstanceUid && x.Study.Site!.Code == site, cancellationToken);
-        if (exclusion is null)
-        {
-            return Problem(StatusCodes.Status404NotFound, "Not excluded", $"Exam {studyInstanceUid} of site {site} is not excluded from the open release.");
-        }
-
-        db.ReleaseExclusions.Remove(exclusion);
-        audit.Record(actor.Name, "release.exam-included", nameof(Release), release.Id.ToString(), exclusion.Study!.SiteId, new { studyInstanceUid });
-        await db.SaveChangesAsync(cancellationToken);
+        await desk.IncludeAsync(CurrentActor(http), site, studyInstanceUid, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -253,19 +152,4 @@ public static class ReleasesApi
 
         return TypedResults.PhysicalFile(path, file == "manifest" ? "text/tab-separated-values" : "text/markdown", $"release-{number}-{Path.GetFileName(path)}");
     }
-
-    private static async Task<Release?> CurrentOpenAsync(MidrcDbContext db, ReleaseCalendar calendar, CancellationToken cancellationToken)
-    {
-        var programId = await db.Programs.OrderBy(p => p.CreatedAt).Select(p => p.Id).FirstAsync(cancellationToken);
-        var release = await calendar.EnsureCurrentAsync(programId, cancellationToken);
-        return release.State == ReleaseState.Open ? release : null;
-    }
-
-    private static async Task<List<SiteCount>> SiteCountsAsync(MidrcDbContext db, Guid releaseId, Actor actor, CancellationToken cancellationToken) =>
-        (await db.ReleaseItems.Where(i => i.ReleaseId == releaseId && i.Change != ReleaseChange.Withdrawn && (actor.IsProgramManager || actor.CoordinatedSites.Contains(i.SiteId)))
-            .GroupBy(i => i.SiteCode).Select(g => new { Site = g.Key, Exams = g.Select(i => i.StudyInstanceUid).Distinct().Count(), Objects = g.Count() })
-            .ToListAsync(cancellationToken)).OrderBy(s => s.Site, StringComparer.Ordinal).Select(s => new SiteCount(s.Site, s.Exams, s.Objects)).ToList();
-
-    private static ReleaseSummary Summarize(Release r, List<SiteCount> sites) =>
-        new(r.Number, r.Title, r.State.ToString(), r.FrozenAt, r.PublishedAt, sites.Sum(s => s.Exams), sites.Sum(s => s.Objects));
 }

@@ -26,6 +26,7 @@ public static class ReleasesExtensions
         services.AddScoped<ReleaseBuilder>();
         services.AddScoped<ReleaseNotifier>();
         services.AddScoped<ReleaseCalendar>();
+        services.AddScoped<ReleaseDesk>();
         services.AddScoped<ReleaseSchedule>();
         services.AddScoped<IWorkflowJob, FreezeReleaseJob>();
         services.AddScoped<IWorkflowJob, VerifyReleaseJob>();

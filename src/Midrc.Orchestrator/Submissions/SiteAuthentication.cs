@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
@@ -73,10 +72,9 @@ public static class SiteAuthentication
     /// </summary>
     private static async Task<IResult?> SignedInCoordinatorAsync(HttpContext http)
     {
-        if (!await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http))
+        if (await AntiforgeryChecks.RefusalWithoutTokenAsync(http, "reload the upload page and try again.") is { } refusal)
         {
-            return Results.Problem("This upload has no valid antiforgery token: reload the upload page and try again.",
-                statusCode: StatusCodes.Status400BadRequest, title: "Form expired");
+            return refusal;
         }
         var code = http.Request.Headers[SiteHeader].ToString();
         var coordinated = http.User.CoordinatedSiteIds();

@@ -20,7 +20,7 @@ public sealed class OutboxApiTests
         var ada = await host.AddPersonAsync("Ada", "ada@ruh.example.org");
         var message = await host.EnqueueAsync(ada, "request:42:ada");
         await host.SendDueAsync();
-        using var client = await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager);
+        using var client = await (await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager)).SendingAntiforgeryTokenAsync();
 
         var failed = await client.GetFromJsonAsync<List<OutboxMessageSummary>>(new Uri("/api/outbox?status=failed", UriKind.Relative));
         var pending = await client.GetFromJsonAsync<List<OutboxMessageSummary>>(new Uri("/api/outbox?status=pending", UriKind.Relative));
@@ -46,7 +46,7 @@ public sealed class OutboxApiTests
     public async Task Unknown_status_or_message_is_answered_plainly()
     {
         await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtpPort: null);
-        using var client = await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager);
+        using var client = await (await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager)).SendingAntiforgeryTokenAsync();
 
         var badStatus = await client.GetAsync(new Uri("/api/outbox?status=lost", UriKind.Relative));
         var missing = await client.PostAsync(new Uri($"/api/outbox/{Guid.NewGuid()}/resend", UriKind.Relative), null);
@@ -54,6 +54,25 @@ public sealed class OutboxApiTests
         badStatus.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await badStatus.Content.ReadAsStringAsync()).ShouldContain("'lost' is not a status");
         missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_resend_posted_with_the_program_managers_cookie_but_without_the_antiforgery_token_is_refused()
+    {
+        await using var host = NotificationsHost.Start(DatabaseProvider.Sqlite, smtpPort: null);
+        var ada = await host.AddPersonAsync("Ada", "ada@ruh.example.org");
+        var message = await host.EnqueueAsync(ada, "request:43:ada");
+        await host.InScopeAsync(s => s.GetRequiredService<MidrcDbContext>().Outbox.Where(m => m.Id == message.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, OutboxStatus.Failed)));
+        using var client = await SignInFlow.ClientWithRoleAsync(host.App, Role.ProgramManager);
+
+        // What a page on another site can make the browser send: the cookie, a simple form body, no token.
+        var crossSite = await client.PostAsync(new Uri($"/api/outbox/{message.Id}/resend", UriKind.Relative), new FormUrlEncodedContent([]));
+
+        crossSite.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await crossSite.Content.ReadAsStringAsync()).ShouldContain("antiforgery token");
+        (await host.InScopeAsync(s => s.GetRequiredService<MidrcDbContext>().Outbox.SingleAsync(m => m.Id == message.Id))).Status.ShouldBe(OutboxStatus.Failed);
+        (await host.InScopeAsync(s => s.GetRequiredService<MidrcDbContext>().AuditEvents.CountAsync(a => a.Action == "outbox.resend"))).ShouldBe(0);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc;
@@ -60,7 +59,7 @@ public sealed class FixLoopTests
         await using var pipeline = await Pipeline.StartAsync(provider);
         var original = pipeline.Host.WriteChest();
         var other = pipeline.Host.WriteChest();
-        var head = WithBodyPart(original, "HEAD");
+        var head = DicomEdits.WithBodyPart(original, "HEAD");
 
         var id = await pipeline.SubmitAsync(head, other);
 
@@ -98,7 +97,7 @@ public sealed class FixLoopTests
     public async Task A_waiver_granted_by_a_program_manager_is_audited_and_moves_the_submission_to_acceptance()
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
-        var id = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "ABDOMEN"));
+        var id = await pipeline.SubmitAsync(DicomEdits.WithBodyPart(pipeline.Host.WriteChest(), "ABDOMEN"));
         var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
 
         using (var asked = await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/waivers", new { findingIds = new[] { finding }, reason = "The site's exports label chest CT as abdomen." }))
@@ -128,7 +127,7 @@ public sealed class FixLoopTests
     public async Task A_de_identification_error_can_never_be_waived()
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
-        var id = await pipeline.SubmitAsync(WithBodyPart(Inject(pipeline.Host.WriteChest(), "nested-name-in-removed-sequence"), "HEAD"));
+        var id = await pipeline.SubmitAsync(DicomEdits.WithBodyPart(Inject(pipeline.Host.WriteChest(), "nested-name-in-removed-sequence"), "HEAD"));
         (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
         var report = await pipeline.ReportAsync(pipeline.Coordinator, id);
         var leak = report.Rules.Single(r => r.Rule == "deid.patient-name-not-pseudonym");
@@ -172,7 +171,7 @@ public sealed class FixLoopTests
     public async Task Another_sites_coordinator_gets_404_and_the_wrong_role_403_on_every_new_endpoint()
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
-        var id = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
+        var id = await pipeline.SubmitAsync(DicomEdits.WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
         var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
         using var muc = await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("MUC"));
         using var anonymous = pipeline.Host.Factory.CreateClient();
@@ -201,8 +200,8 @@ public sealed class FixLoopTests
     public async Task Broken_decisions_get_problem_details_that_say_what_is_wrong()
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
-        var id = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
-        var otherId = await pipeline.SubmitAsync(WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
+        var id = await pipeline.SubmitAsync(DicomEdits.WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
+        var otherId = await pipeline.SubmitAsync(DicomEdits.WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
         var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
         var others = (await pipeline.ReportAsync(pipeline.Coordinator, otherId)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
         var unknown = Guid.NewGuid();
@@ -229,7 +228,7 @@ public sealed class FixLoopTests
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
         var original = pipeline.Host.WriteChest();
-        var head = WithBodyPart(original, "HEAD");
+        var head = DicomEdits.WithBodyPart(original, "HEAD");
         var id = await pipeline.SubmitAsync(head);
         var page = $"/submissions/{id}/report";
         using var muc = await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("MUC"));
@@ -272,7 +271,7 @@ public sealed class FixLoopTests
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
         var original = pipeline.Host.WriteChest();
-        var head = WithBodyPart(original, "HEAD");
+        var head = DicomEdits.WithBodyPart(original, "HEAD");
         var example = Curation.Clinical.ClinicalTemplates.Example(Curation.Clinical.ClinicalNode.Case);
         example.ShouldContain(",57,");
         var id = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
@@ -335,28 +334,7 @@ public sealed class FixLoopTests
 
     /// <summary>A copy of <paramref name="file"/> with a leak injected by pydicom (the curation tests' script).</summary>
     private static string Inject(string file, string kind) =>
-        Python(Copy(file, kind), Path.Combine(AppContext.BaseDirectory, "Submissions", "inject_leaks.py"), file, Copy(file, kind), kind);
-
-    /// <summary>A copy of <paramref name="file"/> (same SOP Instance) whose Body Part Examined is <paramref name="bodyPart"/>, written by pydicom.</summary>
-    private static string WithBodyPart(string file, string bodyPart) =>
-        Python(Copy(file, bodyPart.ToLowerInvariant()), "-c", "import sys, pydicom; d = pydicom.dcmread(sys.argv[1], force=True); d.BodyPartExamined = sys.argv[3]; d.save_as(sys.argv[2])", file, Copy(file, bodyPart.ToLowerInvariant()), bodyPart);
-
-    private static string Copy(string file, string suffix) => Path.Combine(Path.GetDirectoryName(file)!, $"{Path.GetFileNameWithoutExtension(file)}-{suffix}.dcm");
-
-    /// <summary>Runs Debian's python (which has pydicom); returns <paramref name="output"/>, the file it writes.</summary>
-    private static string Python(string output, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        process.ExitCode.ShouldBe(0, errors);
-        return output;
-    }
+        DicomEdits.Python(DicomEdits.Copy(file, kind), Path.Combine(AppContext.BaseDirectory, "Submissions", "inject_leaks.py"), file, DicomEdits.Copy(file, kind), kind);
 
     /// <summary>The intake host with UCH's coordinator and a program manager signed in.</summary>
     private sealed class Pipeline : IAsyncDisposable

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Hangfire;
 using Midrc.Curation.Synthetic;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
@@ -24,8 +23,9 @@ public sealed class IntakeHost : IAsyncDisposable
 {
     private readonly TempFolder _files = new();
     private readonly SyntheticDicomWriter _writer = new(new SyntheticDicomOptions { SiteCode = "UCH", ChestSize = 256 });
-    private readonly HashSet<string> _performed = [];
     private int _written;
+
+    private EnqueuedJobs? _jobs;
 
     private IntakeHost(OrchestratorFactory factory) => Factory = factory;
 
@@ -178,20 +178,8 @@ public sealed class IntakeHost : IAsyncDisposable
         return view;
     }
 
-    /// <summary>Performs every enqueued job not performed yet (each in its own scope, with its stored arguments); returns how many.</summary>
-    public async Task<int> RunEnqueuedJobsAsync()
-    {
-        var storage = Factory.Services.GetRequiredService<JobStorage>();
-        var jobs = storage.GetMonitoringApi().EnqueuedJobs("default", 0, 10_000).Where(j => _performed.Add(j.Key)).ToList();
-        foreach (var (_, enqueued) in jobs)
-        {
-            await using var scope = Factory.Services.CreateAsyncScope();
-            var job = enqueued.Job;
-            var target = scope.ServiceProvider.GetRequiredService(job.Type);
-            await (Task)job.Method.Invoke(target, [.. job.Args])!;
-        }
-        return jobs.Count;
-    }
+    /// <summary>Performs every enqueued job not performed yet, as Hangfire would; returns how many.</summary>
+    public Task<int> RunEnqueuedJobsAsync() => (_jobs ??= new EnqueuedJobs(Factory.Services)).RunAsync();
 
     /// <summary>Runs enqueued jobs, and the jobs they enqueue, until none is left.</summary>
     public async Task RunAllJobsAsync()

@@ -113,16 +113,10 @@ public sealed partial class BrowserTests
         (await page.ContentAsync()).ShouldNotContain(token, customMessage: "the token is shown only once");
 
         await page.GotoAsync(new Uri(host.BaseAddress, "/sites/SGP/upload").AbsoluteUri);
-        await ExpectEveryFieldLabelledAsync(page);
-        await page.GetByLabel("DICOM files or zip archives").SetInputFilesAsync([Path.Combine(PydicomFiles, "CT_small.dcm"), Path.Combine(PydicomFiles, "MR_small.dcm")]);
-        await page.GetByLabel("case.csv").SetInputFilesAsync(new FilePayload { Name = "case.csv", MimeType = "text/csv", Buffer = "case_id,sex\nSGP-0001,Female\n"u8.ToArray() });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("#upload-status")).ToContainTextAsync("Received 2 file(s) and 1 clinical CSV(s)", new() { Timeout = 60_000 });
-        (await page.Locator("#upload-progress").GetAttributeAsync("value")).ShouldBe("100");
+        await UploadAsync(page, [Path.Combine(PydicomFiles, "CT_small.dcm"), Path.Combine(PydicomFiles, "MR_small.dcm")], "Received 2 file(s) and 1 clinical CSV(s)",
+            new FilePayload { Name = "case.csv", MimeType = "text/csv", Buffer = "case_id,sex\nSGP-0001,Female\n"u8.ToArray() });
         await ShootAsync(page, "16-upload-sent");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Complete the submission" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#upload-status")).ToContainTextAsync("Complete.");
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "open the submission's report" })).ToBeVisibleAsync();
+        await CompleteSubmissionAsync(page);
 
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();

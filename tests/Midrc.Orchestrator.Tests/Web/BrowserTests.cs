@@ -52,7 +52,7 @@ public sealed partial class BrowserTests(DemoHost host) : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "UCH Lakeside University Medical Center" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Lakeside University Medical Center");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Open data requests" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByText("Maria Alvarez")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = "Maria Alvarez" })).ToBeVisibleAsync();
         await ShootAsync(page, "3-site-uch");
 
         await page.GotoAsync(new Uri(host.BaseAddress, "/sites/MUC").AbsoluteUri);

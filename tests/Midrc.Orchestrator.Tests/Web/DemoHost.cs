@@ -19,6 +19,7 @@ public sealed class DemoHost : IAsyncLifetime
     // host runs no job server, and the test runs the sender itself, as Hangfire would.
     private readonly OrchestratorFactory factory = new(settings: new Dictionary<string, string?> { ["Midrc:SeedDemo"] = "true", ["Midrc:Jobs:RunServer"] = "false" });
     private readonly HashSet<string> takenMail = [];
+    private EnqueuedJobs? jobs;
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -33,6 +34,9 @@ public sealed class DemoHost : IAsyncLifetime
         BaseAddress = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         return Task.CompletedTask;
     }
+
+    /// <summary>Performs the jobs the host enqueued (indexing, QA, de-identification), and those they enqueue, as Hangfire would.</summary>
+    public Task RunJobsAsync() => (jobs ??= new EnqueuedJobs(Services)).RunAllAsync();
 
     /// <summary>A client with its own cookies that does not follow redirects.</summary>
     public HttpClient NewClient() =>

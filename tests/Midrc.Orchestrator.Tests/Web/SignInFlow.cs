@@ -34,6 +34,16 @@ public static partial class SignInFlow
             ? m.Groups[1].Value
             : throw new InvalidOperationException($"No form on {path}");
 
+    /// <summary>
+    /// Makes <paramref name="client"/> send its pages' antiforgery token with every request (header
+    /// <c>RequestVerificationToken</c>), as a page's script does when it calls the API with the sign-in cookie.
+    /// </summary>
+    public static async Task<HttpClient> SendingAntiforgeryTokenAsync(this HttpClient client)
+    {
+        client.DefaultRequestHeaders.Add("RequestVerificationToken", await AntiforgeryTokenAsync(client, "/me/notifications"));
+        return client;
+    }
+
     /// <summary>Asks for a link for <paramref name="email"/> on the sign-in page.</summary>
     public static Task<HttpResponseMessage> AskForLinkAsync(HttpClient client, string email) =>
         PostFormAsync(client, "/sign-in", new Dictionary<string, string> { ["Email"] = email });

@@ -37,6 +37,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
             ["id"] = uchSubmission.ToString(),
             ["token"] = "not-a-link",
             ["path"] = "",
+            ["number"] = "1",
         };
         var secrets = new[] { uch.Name, uch.Id.ToString(), uchSubmission.ToString() };
 
@@ -64,6 +65,8 @@ public sealed partial class SiteAccessTests(DemoHost host)
         visited.ShouldContainKeyAndValue("GET /api/outbox", HttpStatusCode.Forbidden);
         visited.ShouldContainKeyAndValue("GET /jobs", HttpStatusCode.Forbidden);
         visited.ShouldContainKeyAndValue($"POST /api/outbox/{uchSubmission}/resend", HttpStatusCode.Forbidden);
+        visited.ShouldContainKeyAndValue("GET /releases", HttpStatusCode.Forbidden);
+        visited.ShouldContainKeyAndValue("GET /releases/1", HttpStatusCode.Forbidden);
         visited.Count.ShouldBeGreaterThanOrEqualTo(10, "every mapped endpoint is walked");
         var own = await muc.GetFromJsonAsync<List<SiteSummary>>(new Uri("/api/sites", UriKind.Relative));
         own.ShouldNotBeNull().ShouldHaveSingleItem().Code.ShouldBe("MUC");
@@ -92,7 +95,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
         var (uch, uchSubmission) = await UchAsync();
         var (request, instance, token) = await UchRequestAndTokenAsync(uch);
         var antiforgery = await SignInFlow.AntiforgeryTokenAsync(muc, "/me/notifications");
-        var values = new Dictionary<string, string> { ["code"] = uch.Code, ["id"] = uchSubmission.ToString(), ["token"] = "not-a-link" };
+        var values = new Dictionary<string, string> { ["code"] = uch.Code, ["id"] = uchSubmission.ToString(), ["token"] = "not-a-link", ["number"] = "2" };
         var form = new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = antiforgery,
@@ -117,6 +120,9 @@ public sealed partial class SiteAccessTests(DemoHost host)
         visited.ShouldContainKeyAndValue("POST /sites/UCH Fire", HttpStatusCode.NotFound);
         visited.ShouldContainKeyAndValue("POST /sites/UCH/tokens Revoke", HttpStatusCode.NotFound);
         visited.ShouldContainKeyAndValue("POST /outbox Resend", HttpStatusCode.Forbidden);
+        visited.ShouldContainKeyAndValue("POST /releases/2 Fire", HttpStatusCode.Forbidden);
+        visited.ShouldContainKeyAndValue("POST /releases/2 Exclude", HttpStatusCode.Forbidden);
+        visited.ShouldContainKeyAndValue("POST /releases/2 Include", HttpStatusCode.Forbidden);
         (await CountChangesAsync()).ShouldBe(before, "no form aimed at UCH changed anything");
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
@@ -129,7 +135,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
     {
         using var anonymous = host.NewClient();
         var (uch, uchSubmission) = await UchAsync();
-        var values = new Dictionary<string, string> { ["code"] = uch.Code, ["id"] = uchSubmission.ToString(), ["token"] = "not-a-link", ["path"] = "" };
+        var values = new Dictionary<string, string> { ["code"] = uch.Code, ["id"] = uchSubmission.ToString(), ["token"] = "not-a-link", ["path"] = "", ["number"] = "2" };
 
         var requests = Endpoints(values, uch.Id.ToString())
             .Concat(PageForms(values, uch.Id.ToString()).Select(f => (Method: HttpMethods.Post, Path: f.Handler is null ? f.Path : $"{f.Path}?handler={f.Handler}")))
@@ -157,6 +163,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
         requests.Count.ShouldBeGreaterThan(20);
         requests.ShouldContain((HttpMethods.Get, "/sites/UCH/tokens"));
         requests.ShouldContain((HttpMethods.Post, "/outbox?handler=Resend"));
+        requests.ShouldContain((HttpMethods.Post, "/releases/2?handler=Exclude"));
         wrong.ShouldBeEmpty();
     }
 
