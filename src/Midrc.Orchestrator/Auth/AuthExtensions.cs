@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Data;
+using Midrc.Orchestrator.Hosting;
 
 namespace Midrc.Orchestrator.Auth;
 
@@ -24,6 +26,8 @@ public static class AuthExtensions
         builder.Services.AddScoped<ApiTokens>();
         builder.Services.AddScoped<SignInLinks>();
         builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddValidatedOptions<SignInOptions>(SignInOptions.Section)
+            .Validate(o => o.PerAddressLimit >= 1, "Setting Midrc:SignIn:PerAddressLimit must be at least 1.");
 
         // Cookies and antiforgery tokens are protected with keys kept in the shared database, so a cookie one node
         // issued is read by every other node behind the load balancer.
@@ -59,7 +63,7 @@ public static class AuthExtensions
             o.AddPolicy(MidrcPolicies.SignInRateLimit, http => HttpMethods.IsPost(http.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "in-process", _ => new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = SignInThrottle.PerAddressLimit,
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<SignInOptions>>().Value.PerAddressLimit,
                     Window = SignInThrottle.Window,
                     QueueLimit = 0,
                 })
@@ -70,9 +74,9 @@ public static class AuthExtensions
         return builder;
     }
 
-    /// <summary>Rate limits, then who is signed in, then what they may do.</summary>
+    /// <summary>Rate limits, then who is signed in, then what they may do, then antiforgery for the API called with the cookie.</summary>
     public static IApplicationBuilder UseAuth(this IApplicationBuilder app) =>
-        app.UseRateLimiter().UseAuthentication().UseAuthorization();
+        app.UseRateLimiter().UseAuthentication().UseAuthorization().UseApiAntiforgery();
 
     /// <summary>Sign-out (a form post with its antiforgery token).</summary>
     public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)

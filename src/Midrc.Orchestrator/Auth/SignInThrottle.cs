@@ -3,13 +3,12 @@ using System.Threading.RateLimiting;
 namespace Midrc.Orchestrator.Auth;
 
 /// <summary>
-/// Limits sign-in emails per address (the per-address limit of the sign-in form is a policy of the rate
-/// limiter middleware, <see cref="MidrcPolicies.SignInRateLimit"/>): nobody can flood a person's mailbox.
+/// Limits sign-in emails per address (the per-address limit of the sign-in form, <see cref="SignInOptions.PerAddressLimit"/>,
+/// is a policy of the rate limiter middleware, <see cref="MidrcPolicies.SignInRateLimit"/>): nobody can flood a person's mailbox.
 /// </summary>
 public sealed class SignInThrottle : IDisposable
 {
     public const int PerEmailLimit = 5;
-    public const int PerAddressLimit = 30;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
     private readonly PartitionedRateLimiter<string> perEmail = PartitionedRateLimiter.Create<string, string>(email =>

@@ -15,7 +15,8 @@ public sealed record SiteCaller(Site Site, string Actor);
 /// token as the password, which is what DICOMweb gateways (Orthanc's DICOMweb client among them) can send. The
 /// browser upload page uses the same endpoints with the coordinator's sign-in cookie instead: the site named in the
 /// <see cref="SiteHeader"/> header must be one the person coordinates, and a state-changing request must carry the
-/// page's antiforgery token (header <c>RequestVerificationToken</c>), since a browser sends cookies with any request.
+/// page's antiforgery token (header <c>RequestVerificationToken</c>, checked for every API endpoint by
+/// <see cref="AntiforgeryChecks.UseApiAntiforgery"/>), since a browser sends cookies with any request.
 /// </summary>
 public static class SiteAuthentication
 {
@@ -67,15 +68,12 @@ public static class SiteAuthentication
         });
 
     /// <summary>
-    /// Lets a signed-in coordinator act for the site of <see cref="SiteHeader"/> when they coordinate it and the request
-    /// carries a valid antiforgery token; null when it may go on, else the refusal.
+    /// Lets a signed-in coordinator act for the site of <see cref="SiteHeader"/> when they coordinate it (the antiforgery
+    /// token a cookie needs is checked before, by <see cref="AntiforgeryChecks.UseApiAntiforgery"/>); null when it may go
+    /// on, else the refusal.
     /// </summary>
     private static async Task<IResult?> SignedInCoordinatorAsync(HttpContext http)
     {
-        if (await AntiforgeryChecks.RefusalWithoutTokenAsync(http, "reload the upload page and try again.") is { } refusal)
-        {
-            return refusal;
-        }
         var code = http.Request.Headers[SiteHeader].ToString();
         var coordinated = http.User.CoordinatedSiteIds();
         var site = code.Length == 0 ? null : await http.RequestServices.GetRequiredService<MidrcDbContext>().Sites

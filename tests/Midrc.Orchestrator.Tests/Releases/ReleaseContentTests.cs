@@ -26,7 +26,7 @@ public sealed class ReleaseContentTests : IDisposable
     {
         await ReleaseSeed.CopyToAsync(_folder.Path);
         await using var factory = new OrchestratorFactory(settings: ReleaseSeed.FactorySettings(_folder.Path));
-        using var pm = await SignInFlow.ClientForAsync(factory, "pm@midrc.example");
+        using var pm = await (await SignInFlow.ClientForAsync(factory, "pm@midrc.example")).SendingAntiforgeryTokenAsync();
         await using var db = ReleaseSeed.OpenDb(_folder.Path);
         var excluded = await db.Studies.Where(s => s.Site!.Code == "MUC").OrderBy(s => s.StudyInstanceUid).Select(s => s.StudyInstanceUid).FirstAsync();
         var withdrawal = await db.Withdrawals.SingleAsync();

@@ -57,8 +57,8 @@ public sealed class ReleaseTests
     {
         await using var factory = new OrchestratorFactory(settings: new Dictionary<string, string?> { ["Midrc:SeedDemo"] = "true", ["Midrc:Jobs:RunServer"] = "false" });
         factory.CreateClient().Dispose();
-        using var pm = await SignInFlow.ClientForAsync(factory, "pm@midrc.example");
-        using var coordinator = await SignInFlow.ClientForAsync(factory, "coordinator@muc.example");
+        using var pm = await (await SignInFlow.ClientForAsync(factory, "pm@midrc.example")).SendingAntiforgeryTokenAsync();
+        using var coordinator = await (await SignInFlow.ClientForAsync(factory, "coordinator@muc.example")).SendingAntiforgeryTokenAsync();
         using var anonymous = factory.CreateClient();
 
         (await anonymous.GetAsync("/api/releases")).StatusCode.ShouldBeOneOf(HttpStatusCode.Unauthorized, HttpStatusCode.Redirect, HttpStatusCode.Forbidden);

@@ -173,7 +173,7 @@ public sealed class FixLoopTests
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
         var id = await pipeline.SubmitAsync(DicomEdits.WithBodyPart(pipeline.Host.WriteChest(), "HEAD"));
         var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "qa.body-part-not-requested").OpenIds.Single();
-        using var muc = await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("MUC"));
+        using var muc = await (await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("MUC"))).SendingAntiforgeryTokenAsync();
         using var anonymous = pipeline.Host.Factory.CreateClient();
         var decision = new { findingIds = new[] { finding }, reason = "because", instanceIds = new[] { Guid.NewGuid() }, outcome = "passed" };
 
@@ -239,8 +239,11 @@ public sealed class FixLoopTests
         html.ShouldContain("Request a waiver");
         html.ShouldContain("Upload corrected files");
         (await muc.GetAsync(page)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await pipeline.Coordinator.PostAsync($"{page}?handler=Waiver", new FormUrlEncodedContent(new Dictionary<string, string> { ["rule"] = "qa.body-part-not-requested", ["reason"] = "x" })))
-            .StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a form without its antiforgery token is refused");
+        using (var withoutToken = await SignInFlow.ClientWithRoleAsync(pipeline.Host.Factory, Role.SiteCoordinator, await pipeline.SiteIdAsync("UCH")))
+        {
+            (await withoutToken.PostAsync($"{page}?handler=Waiver", new FormUrlEncodedContent(new Dictionary<string, string> { ["rule"] = "qa.body-part-not-requested", ["reason"] = "x" })))
+                .StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a form without its antiforgery token is refused");
+        }
 
         using (var asked = await SignInFlow.PostFormAsync(pipeline.Coordinator, page, new Dictionary<string, string> { ["rule"] = "qa.body-part-not-requested", ["reason"] = "Labelled so by the modality." }, $"{page}?handler=Waiver"))
         {
@@ -366,8 +369,8 @@ public sealed class FixLoopTests
         {
             var host = await IntakeHost.StartAsync(provider);
             var uchId = await host.InDatabaseAsync(db => db.Sites.Where(s => s.Code == "UCH").Select(s => s.Id).SingleAsync());
-            var coordinator = await SignInFlow.ClientWithRoleAsync(host.Factory, Role.SiteCoordinator, uchId);
-            var manager = await SignInFlow.ClientWithRoleAsync(host.Factory, Role.ProgramManager);
+            var coordinator = await (await SignInFlow.ClientWithRoleAsync(host.Factory, Role.SiteCoordinator, uchId)).SendingAntiforgeryTokenAsync();
+            var manager = await (await SignInFlow.ClientWithRoleAsync(host.Factory, Role.ProgramManager)).SendingAntiforgeryTokenAsync();
             var emails = await host.InDatabaseAsync(db => db.People.Include(p => p.Roles).ToListAsync());
             return new Pipeline(host, host.Client(host.UchToken), coordinator, manager,
                 emails.Single(p => p.Roles.Any(r => r.Role == Role.SiteCoordinator)).Email, emails.Single(p => p.Roles.Any(r => r.Role == Role.ProgramManager)).Email);

@@ -115,6 +115,21 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sign_in_posts_from_one_address_are_limited_to_the_setting()
+    {
+        await using var limited = new OrchestratorFactory(settings: new Dictionary<string, string?> { ["Midrc:SignIn:PerAddressLimit"] = "2" });
+        using var client = limited.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add((await SignInFlow.AskForLinkAsync(client, $"someone-{i}@ruh.example.org")).StatusCode);
+        }
+
+        answers.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session_and_a_deactivated_person_is_out_at_once()
     {
         using var first = await SignInFlow.ClientWithRoleAsync(app, Role.ProgramManager);

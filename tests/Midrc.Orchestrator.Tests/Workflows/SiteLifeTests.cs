@@ -193,7 +193,7 @@ public sealed class SiteLifeTests
         /// <summary>A fresh sign-in: a session lasts hours, and the clock moves days.</summary>
         public async Task<HttpClient> SignInAsync(string email)
         {
-            var client = await SignInFlow.ClientForAsync(host.Factory, email);
+            var client = await (await SignInFlow.ClientForAsync(host.Factory, email)).SendingAntiforgeryTokenAsync();
             clients.Add(client);
             return client;
         }

@@ -41,9 +41,9 @@ public sealed class WorkflowsApiTests : IDisposable
                 .StartAsync(new StartRequest("site-onboarding", program.Site.Id, program.Site.Id, Actor.System), CancellationToken.None)).Id;
         }
 
-        using var pm = await SignInFlow.ClientForAsync(factory, SeededProgram.ProgramManagerEmail);
-        using var coordinator = await SignInFlow.ClientForAsync(factory, SeededProgram.CoordinatorEmail);
-        using var other = await SignInFlow.ClientForAsync(factory, SeededProgram.OtherCoordinatorEmail);
+        using var pm = await (await SignInFlow.ClientForAsync(factory, SeededProgram.ProgramManagerEmail)).SendingAntiforgeryTokenAsync();
+        using var coordinator = await (await SignInFlow.ClientForAsync(factory, SeededProgram.CoordinatorEmail)).SendingAntiforgeryTokenAsync();
+        using var other = await (await SignInFlow.ClientForAsync(factory, SeededProgram.OtherCoordinatorEmail)).SendingAntiforgeryTokenAsync();
         using var impostor = factory.CreateClient();
         var impersonation = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/workflows/instances", UriKind.Relative));
         impersonation.Headers.Add("X-Midrc-Actor", SeededProgram.ProgramManagerEmail);
