@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Submissions;
 using Midrc.Orchestrator.Tests.DicomWeb;
@@ -18,7 +15,7 @@ namespace Midrc.Orchestrator.Tests.Web;
 /// the host's endpoints (so a new one is covered as soon as it is mapped), refuses the sign-in cookie without the page's
 /// antiforgery token; a site's machine with its API token needs none.
 /// </summary>
-public sealed partial class ApiAntiforgeryTests : IAsyncLifetime
+public sealed class ApiAntiforgeryTests : IAsyncLifetime
 {
     private IntakeHost host = null!;
 
@@ -83,18 +80,15 @@ public sealed partial class ApiAntiforgeryTests : IAsyncLifetime
 
     /// <summary>Every state-changing route of the programs' interfaces, each parameter filled with <paramref name="value"/> or the body's site and study.</summary>
     private IEnumerable<(string Method, string Path)> StateChangingApiEndpoints(string value) =>
-        host.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } route && (route.StartsWith("/api", StringComparison.Ordinal) || route.StartsWith("/dicomweb", StringComparison.Ordinal)))
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
-                .Where(method => !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
-                .Select(method => (method, Parameter().Replace(e.RoutePattern.RawText!.TrimEnd('/'), m => m.Groups[1].Value switch
-                {
-                    "site" => "UCH",
-                    "studyInstanceUid" or "study" => "1.2.3",
-                    _ => value,
-                }))))
-            .Distinct();
+        MappedEndpoints.All(host.Factory.Services, name => name switch
+            {
+                "site" => "UCH",
+                "studyInstanceUid" or "study" => "1.2.3",
+                _ => value,
+            })
+            .Where(e => !HttpMethods.IsGet(e.Method) && !HttpMethods.IsHead(e.Method))
+            .Where(e => e.Path.StartsWith("/api/", StringComparison.Ordinal) || e.Path.StartsWith("/dicomweb/", StringComparison.Ordinal))
+            .Select(e => (e.Method, e.Path.TrimEnd('/')));
 
     /// <summary>Rows that any change through the API would add to or alter.</summary>
     private Task<string> CountChangesAsync() => host.InDatabaseAsync(async db => string.Join(",",
@@ -107,8 +101,4 @@ public sealed partial class ApiAntiforgeryTests : IAsyncLifetime
         await db.Withdrawals.CountAsync(),
         await db.WorkflowJournal.CountAsync(),
         await db.Outbox.CountAsync()));
-
-    /// <summary>A route parameter such as <c>{site}</c> or <c>{id:guid}</c>; group 1 is its name.</summary>
-    [GeneratedRegex(@"\{\**([A-Za-z0-9]+)[^}]*\}")]
-    private static partial Regex Parameter();
 }

@@ -181,7 +181,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
             .Select(e => (Endpoint: e, Page: e.Metadata.GetMetadata<PageActionDescriptor>()))
             .Where(p => p.Page is not null)
             .SelectMany(p => PostHandlers(p.Page!).Select(handler =>
-                (Parameter().Replace("/" + p.Endpoint.RoutePattern.RawText!.TrimStart('/'), m => values.GetValueOrDefault(m.Groups[1].Value, fallback)), handler)))
+                (MappedEndpoints.Fill(p.Endpoint, name => values.GetValueOrDefault(name, fallback)), handler)))
             .Distinct();
 
     /// <summary>The post handlers of a page's model: <c>OnPostAsync</c> is null, <c>OnPostFireAsync</c> is "Fire".</summary>
@@ -229,11 +229,7 @@ public sealed partial class SiteAccessTests(DemoHost host)
 
     /// <summary>Every route the host maps, with its parameters filled in to aim at another site's data.</summary>
     private IEnumerable<(string Method, string Path)> Endpoints(IReadOnlyDictionary<string, string> values, string fallback) =>
-        host.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [HttpMethods.Get])
-                .Select(method => (method, Parameter().Replace("/" + e.RoutePattern.RawText!.TrimStart('/'), m => values.GetValueOrDefault(m.Groups[1].Value, fallback)))))
-            .Distinct();
+        MappedEndpoints.All(host.Services, name => values.GetValueOrDefault(name, fallback));
 
     private async Task<(Site Site, Guid Submission)> UchAsync()
     {
@@ -246,7 +242,4 @@ public sealed partial class SiteAccessTests(DemoHost host)
     [GeneratedRegex("^OnPost(.*?)(Async)?$")]
     private static partial Regex PostHandler();
 
-    /// <summary>A route parameter such as <c>{code}</c>, <c>{id:guid}</c> or <c>{**path}</c>; group 1 is its name.</summary>
-    [GeneratedRegex(@"\{\**([A-Za-z]+)[^}]*\}")]
-    private static partial Regex Parameter();
 }
