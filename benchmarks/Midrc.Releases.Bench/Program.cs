@@ -64,29 +64,25 @@ foreach (var (provider, connectionString) in targets)
 
         var steps = new List<(string Step, TimeSpan Elapsed)>
         {
-            ("collect", await Time(() => builder.CollectAsync(release, CancellationToken.None))),
-            ("stage", await Time(() => builder.StageAsync(release, CancellationToken.None))),
-            ("verify", await Time(async () =>
+            ("collect", await Time("collect", objects, memory, () => builder.CollectAsync(release, CancellationToken.None))),
+            ("stage", await Time("stage", objects, memory, () => builder.StageAsync(release, CancellationToken.None))),
+            ("verify", await Time("verify", objects, memory, async () =>
             {
                 if (await builder.VerifyAsync(release, CancellationToken.None) is { } failure)
                 {
                     throw new InvalidOperationException(failure);
                 }
             })),
-            ("publish", await Time(async () =>
+            ("publish", await Time("publish", objects, memory, async () =>
             {
                 builder.Publish(release);
                 await scope.ServiceProvider.GetRequiredService<ReleaseNotifier>().PublishedAsync(release, CancellationToken.None);
             })),
         };
         var total = steps.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Elapsed);
+        // The package is not needed any more, and the peer's copy needs the room.
+        Directory.Delete(builder.ReleasesFolder, recursive: true);
         var peer = Peer(Path.Combine(folder, "quarantine"), Path.Combine(folder, "peer"));
-
-        foreach (var (step, elapsed) in steps)
-        {
-            Console.WriteLine($"  {step,-8} {elapsed.TotalSeconds,8:F1} s {objects / elapsed.TotalSeconds,10:N0} objects/s");
-        }
-
         Console.WriteLine($"  {"release",-8} {total.TotalSeconds,8:F1} s {objects / total.TotalSeconds,10:N0} objects/s   peak working set {memory.PeakWorkingSet / 1048576.0:F0} MiB, peak managed heap {memory.PeakManagedHeap / 1048576.0:F0} MiB");
         foreach (var (step, elapsed) in peer)
         {
@@ -219,10 +215,12 @@ static (int Offset, string Value) SopInstanceUid(byte[] file)
     return (at + 8, value);
 }
 
-static async Task<TimeSpan> Time(Func<Task> step)
+// Runs a build step and prints its figures as soon as it ends, so a long run shows its progress.
+static async Task<TimeSpan> Time(string step, int objects, MemorySampler memory, Func<Task> action)
 {
     var watch = Stopwatch.StartNew();
-    await step();
+    await action();
+    Console.WriteLine($"  {step,-8} {watch.Elapsed.TotalSeconds,8:F1} s {objects / watch.Elapsed.TotalSeconds,10:N0} objects/s   peak working set so far {memory.PeakWorkingSet / 1048576.0:F0} MiB");
     return watch.Elapsed;
 }
 
