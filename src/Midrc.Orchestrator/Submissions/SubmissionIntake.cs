@@ -59,6 +59,7 @@ public sealed class SubmissionIntake(
     AuditTrail audit,
     IBackgroundJobClient jobs,
     SubmissionVolumes volumes,
+    IntakeCommits commits,
     IOptions<IntakeOptions> options,
     TimeProvider clock)
 {
@@ -230,7 +231,11 @@ public sealed class SubmissionIntake(
             ReceivedAt = clock.GetUtcNow(),
             Round = UploadRound(submission),
         });
-        await SaveWithStoredObjectsAsync([received], cancellationToken);
+        using (await commits.TurnAsync(cancellationToken))
+        {
+            await IntakeCommits.AddMissingStoredObjectsAsync(db, [received.Stored], clock.GetUtcNow(), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         volumes.Add(submission.Id, received.SizeBytes - replaced.Sum(f => f.SizeBytes));
         return result;
     }
@@ -310,9 +315,9 @@ public sealed class SubmissionIntake(
     }
 
     /// <summary>
-    /// Records the kept files and the stored objects they refer to in one transaction: one commit per request, not two
-    /// per file. The bytes were made durable by the store before, so a crash leaves either nothing (the upload resumes)
-    /// or the whole request recorded.
+    /// Records the kept files and the stored objects they refer to in one transaction, together with other uploads of
+    /// the moment (<see cref="IntakeCommits"/>). The bytes were made durable by the store before, so a crash leaves
+    /// either nothing (the upload resumes) or the whole request recorded.
     /// </summary>
     private async Task SaveReceivedAsync(Submission submission, IReadOnlyList<ReceivedObject> objects, List<ReceivedFile> added, CancellationToken cancellationToken)
     {
@@ -321,60 +326,15 @@ public sealed class SubmissionIntake(
             return;
         }
         var kept = added.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
-        db.ReceivedFiles.AddRange(added);
         try
         {
-            await SaveWithStoredObjectsAsync([.. objects.Where(o => kept.Contains(o.Sha256))], cancellationToken);
+            await commits.CommitAsync(added, [.. objects.Where(o => kept.Contains(o.Sha256)).Select(o => o.Stored)], cancellationToken);
         }
         catch (DbUpdateException)
         {
-            foreach (var row in added)
-            {
-                db.Entry(row).State = EntityState.Detached;
-            }
             throw IntakeException.Conflict("The same file arrived twice at the same moment in this submission. Send it again; the copy already received is kept.");
         }
         volumes.Add(submission.Id, added.Sum(f => f.SizeBytes));
-    }
-
-    /// <summary>Saves the pending changes together with a row for each of the objects the database does not know yet.</summary>
-    private async Task SaveWithStoredObjectsAsync(IReadOnlyList<ReceivedObject> objects, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var rows = await AddStoredObjectsAsync(objects, cancellationToken);
-            try
-            {
-                // Uploads commit one at a time in this process: SQLite takes one writer, and a second one waiting on
-                // its lock is retried only after a long sleep, which made concurrent uploads slower than sequential ones.
-                using (await volumes.CommitTurnAsync(cancellationToken))
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-                return;
-            }
-            catch (DbUpdateException) when (attempt == 1)
-            {
-                // Another upload may have recorded the same bytes a moment ago; that row serves both, so look again.
-                foreach (var row in rows)
-                {
-                    db.Entry(row).State = EntityState.Detached;
-                }
-            }
-        }
-    }
-
-    /// <summary>Adds (unsaved) a row for each object the database does not know yet: the same bytes are recorded once, whoever sent them.</summary>
-    private async Task<List<StoredObject>> AddStoredObjectsAsync(IReadOnlyList<ReceivedObject> objects, CancellationToken cancellationToken)
-    {
-        var hashes = objects.Select(o => o.Sha256).Distinct(StringComparer.Ordinal).ToList();
-        var known = await db.StoredObjects.AsNoTracking().Where(o => hashes.Contains(o.Sha256)).Select(o => o.Sha256).ToListAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-        var rows = objects.Select(o => o.Stored).DistinctBy(o => o.Sha256, StringComparer.Ordinal).ExceptBy(known, o => o.Sha256, StringComparer.Ordinal)
-            .Select(o => new StoredObject { Sha256 = o.Sha256, Md5 = o.Md5, SizeBytes = o.SizeBytes, StorageKey = o.StorageKey, StoredAt = now })
-            .ToList();
-        db.StoredObjects.AddRange(rows);
-        return rows;
     }
 
     /// <summary>A submission takes files while it is first sent, and corrected files while the site is asked for fixes.</summary>

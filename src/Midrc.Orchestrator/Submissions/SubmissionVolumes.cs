@@ -12,14 +12,6 @@ public sealed class SubmissionVolumes(TimeProvider clock)
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Guid, Volume> _volumes = new();
-    private readonly SemaphoreSlim _commit = new(1, 1);
-
-    /// <summary>Waits until this process's previous intake commit is done; disposing the turn lets the next one go.</summary>
-    public async Task<IDisposable> CommitTurnAsync(CancellationToken cancellationToken)
-    {
-        await _commit.WaitAsync(cancellationToken);
-        return new Turn(_commit);
-    }
 
     /// <summary>The bytes the submission holds, from <paramref name="sum"/> when the last sum is older than <see cref="Refresh"/>.</summary>
     public async Task<long> UsedAsync(Guid submissionId, Func<CancellationToken, Task<long>> sum, CancellationToken cancellationToken)
@@ -45,19 +37,6 @@ public sealed class SubmissionVolumes(TimeProvider clock)
         if (_volumes.TryGetValue(submissionId, out var volume))
         {
             Interlocked.Add(ref volume.Bytes, bytes);
-        }
-    }
-
-    private sealed class Turn(SemaphoreSlim commit) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                commit.Release();
-            }
         }
     }
 

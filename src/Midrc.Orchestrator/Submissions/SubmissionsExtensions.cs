@@ -32,6 +32,7 @@ public static class SubmissionsExtensions
             });
         });
         builder.Services.AddSingleton<SubmissionVolumes>();
+        builder.Services.AddSingleton<IntakeCommits>();
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddScoped<SubmissionIndexer>();
         builder.Services.AddScoped<ClinicalRecordStore>();
