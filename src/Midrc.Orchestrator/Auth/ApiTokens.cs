@@ -15,6 +15,12 @@ public sealed class ApiTokens(MidrcDbContext db, AuditTrail audit, TimeProvider 
 {
     private const int PrefixLength = 16;
 
+    /// <summary>
+    /// "Last used" is shown to the minute; writing it on every request would add a database commit to each of the
+    /// thousands of uploads a submission makes.
+    /// </summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
     /// <summary>Issues a new token for the site with this code.</summary>
     /// <exception cref="KeyNotFoundException">No site has that code.</exception>
     public async Task<IssuedToken> CreateAsync(string siteCode, string name, string createdBy, CancellationToken cancellationToken)
@@ -57,8 +63,12 @@ public sealed class ApiTokens(MidrcDbContext db, AuditTrail audit, TimeProvider 
         {
             return null;
         }
-        token.LastUsedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        if (token.LastUsedAt is not { } used || now - used >= LastUsedResolution)
+        {
+            token.LastUsedAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return token.Site;
     }
 

@@ -67,6 +67,7 @@ public sealed class FileQuarantineStore : IQuarantineStore
             var sha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
             var key = KeyOf(sha256);
             var target = Path.Combine(_root, key);
+            var directory = Path.GetDirectoryName(target)!;
             var present = File.Exists(target);
             if (present)
             {
@@ -74,10 +75,13 @@ public sealed class FileQuarantineStore : IQuarantineStore
             }
             else
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                DirectorySync.CreateDurably(directory);
                 // Another writer may have stored the same bytes a moment ago: identical content, so either copy is right.
                 File.Move(temp, target, overwrite: true);
             }
+            // The name too must survive a crash before the database may say the object exists, also when another
+            // writer put it there a moment ago and may not have synced it yet.
+            DirectorySync.Sync(directory);
             return new StoredBytes(sha256, Convert.ToHexStringLower(md5.GetHashAndReset()), size, key, present);
         }
         finally

@@ -23,7 +23,12 @@ public sealed record NewSubmission(
     DateTimeOffset? StartedAt = null);
 
 /// <summary>Bytes durably in the quarantine store, with the name the site sent them under.</summary>
-public sealed record ReceivedObject(string Sha256, string Name, long SizeBytes);
+public sealed record ReceivedObject(StoredBytes Stored, string Name)
+{
+    public string Sha256 => Stored.Sha256;
+
+    public long SizeBytes => Stored.SizeBytes;
+}
 
 /// <summary>
 /// What became of one received file. <c>AlreadyReceived</c>: this submission already held the same bytes (a resumed or
@@ -53,6 +58,8 @@ public sealed class SubmissionIntake(
     CurationWorkerPool workers,
     AuditTrail audit,
     IBackgroundJobClient jobs,
+    SubmissionVolumes volumes,
+    IntakeCommits commits,
     IOptions<IntakeOptions> options,
     TimeProvider clock)
 {
@@ -118,14 +125,15 @@ public sealed class SubmissionIntake(
 
     /// <summary>
     /// Streams one file into the quarantine store within the limits. The caller then calls <see cref="AnalyzeAsync"/>
-    /// (once for many files, so the workers parse in batches).
+    /// (once for many files, so the workers parse in batches), which records the file in the database.
     /// </summary>
     public async Task<ReceivedObject> StoreAsync(Submission submission, Stream content, string name, CancellationToken cancellationToken)
     {
         EnsureReceiving(submission);
         name = NormalizeName(name);
         var limits = options.Value;
-        var used = await db.ReceivedFiles.Where(f => f.SubmissionId == submission.Id).SumAsync(f => f.SizeBytes, cancellationToken);
+        var used = await volumes.UsedAsync(submission.Id,
+            ct => db.ReceivedFiles.Where(f => f.SubmissionId == submission.Id).SumAsync(f => f.SizeBytes, ct), cancellationToken);
         var room = limits.MaxSubmissionBytes - used;
         if (room <= 0)
         {
@@ -140,8 +148,7 @@ public sealed class SubmissionIntake(
         {
             throw IntakeException.Invalid($"'{name}' is empty (0 bytes). Check that the file was exported completely, then send it again.");
         }
-        await RecordStoredObjectAsync(stored, cancellationToken);
-        return new ReceivedObject(stored.Sha256, name, stored.SizeBytes);
+        return new ReceivedObject(stored, name);
     }
 
     /// <summary>
@@ -194,7 +201,7 @@ public sealed class SubmissionIntake(
                 added.Add(row);
             }
         }
-        await SaveReceivedAsync(added, cancellationToken);
+        await SaveReceivedAsync(submission, objects, added, cancellationToken);
         return outcomes;
     }
 
@@ -224,7 +231,12 @@ public sealed class SubmissionIntake(
             ReceivedAt = clock.GetUtcNow(),
             Round = UploadRound(submission),
         });
-        await db.SaveChangesAsync(cancellationToken);
+        using (await commits.TurnAsync(cancellationToken))
+        {
+            await IntakeCommits.AddMissingStoredObjectsAsync(db, [received.Stored], clock.GetUtcNow(), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        volumes.Add(submission.Id, received.SizeBytes - replaced.Sum(f => f.SizeBytes));
         return result;
     }
 
@@ -302,45 +314,27 @@ public sealed class SubmissionIntake(
             analysis.Findings);
     }
 
-    private async Task SaveReceivedAsync(List<ReceivedFile> added, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the kept files and the stored objects they refer to in one transaction, together with other uploads of
+    /// the moment (<see cref="IntakeCommits"/>). The bytes were made durable by the store before, so a crash leaves
+    /// either nothing (the upload resumes) or the whole request recorded.
+    /// </summary>
+    private async Task SaveReceivedAsync(Submission submission, IReadOnlyList<ReceivedObject> objects, List<ReceivedFile> added, CancellationToken cancellationToken)
     {
-        db.ReceivedFiles.AddRange(added);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            foreach (var row in added)
-            {
-                db.Entry(row).State = EntityState.Detached;
-            }
-            throw IntakeException.Conflict("The same file arrived twice at the same moment in this submission. Send it again; the copy already received is kept.");
-        }
-    }
-
-    /// <summary>Records the stored bytes once, whichever upload stored them first.</summary>
-    private async Task RecordStoredObjectAsync(StoredBytes stored, CancellationToken cancellationToken)
-    {
-        if (await db.StoredObjects.AnyAsync(o => o.Sha256 == stored.Sha256, cancellationToken))
+        if (added.Count == 0)
         {
             return;
         }
-        var row = new StoredObject { Sha256 = stored.Sha256, Md5 = stored.Md5, SizeBytes = stored.SizeBytes, StorageKey = stored.StorageKey, StoredAt = clock.GetUtcNow() };
-        db.StoredObjects.Add(row);
+        var kept = added.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await commits.CommitAsync(added, [.. objects.Where(o => kept.Contains(o.Sha256)).Select(o => o.Stored)], cancellationToken);
         }
         catch (DbUpdateException)
         {
-            // Another upload recorded the same bytes a moment ago; that row serves both.
-            db.Entry(row).State = EntityState.Detached;
-            if (!await db.StoredObjects.AnyAsync(o => o.Sha256 == stored.Sha256, cancellationToken))
-            {
-                throw;
-            }
+            throw IntakeException.Conflict("The same file arrived twice at the same moment in this submission. Send it again; the copy already received is kept.");
         }
+        volumes.Add(submission.Id, added.Sum(f => f.SizeBytes));
     }
 
     /// <summary>A submission takes files while it is first sent, and corrected files while the site is asked for fixes.</summary>

@@ -31,6 +31,8 @@ public static class SubmissionsExtensions
                 ChecksSettings = ProfileLoader.DefaultProfileText(),
             });
         });
+        builder.Services.AddSingleton<SubmissionVolumes>();
+        builder.Services.AddSingleton<IntakeCommits>();
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddScoped<SubmissionIndexer>();
         builder.Services.AddScoped<ClinicalRecordStore>();
