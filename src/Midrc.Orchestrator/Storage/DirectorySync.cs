@@ -10,8 +10,9 @@ namespace Midrc.Orchestrator.Storage;
 /// </summary>
 internal static partial class DirectorySync
 {
+    // O_RDONLY opens a directory as well as a file; O_DIRECTORY is left out because its value differs between
+    // architectures (0x10000 on x86-64, 0x4000 on arm64).
     private const int ReadOnly = 0;
-    private const int DirectoryOnly = 0x10000;
 
     /// <summary>Syncs the directory's entries to disk (nothing to do on Windows, where NTFS journals them).</summary>
     public static void Sync(string directory)
@@ -20,7 +21,7 @@ internal static partial class DirectorySync
         {
             return;
         }
-        var descriptor = Open(directory, ReadOnly | DirectoryOnly);
+        var descriptor = Open(directory, ReadOnly);
         if (descriptor < 0)
         {
             throw new IOException($"Could not open the directory '{directory}' to sync it.", new Win32Exception(Marshal.GetLastPInvokeError()));
