@@ -89,16 +89,16 @@ public static class DataExtensions
         var db = scope.ServiceProvider.GetRequiredService<MidrcDbContext>();
         try
         {
-            if (target.Provider == DatabaseProvider.Sqlite)
+            var sqliteFile = target.Provider == DatabaseProvider.Sqlite ? SqliteFile(target) : null;
+            if (sqliteFile is not null && Path.GetDirectoryName(sqliteFile) is { Length: > 0 } folder)
             {
-                var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(target.ConnectionString).DataSource;
-                var folder = Path.GetDirectoryName(Path.GetFullPath(file));
-                if (!string.IsNullOrEmpty(folder))
-                {
-                    Directory.CreateDirectory(folder);
-                }
+                Directory.CreateDirectory(folder);
             }
-            if (target.MigrateAtStartup)
+            if (target.MigrateAtStartup && sqliteFile is not null)
+            {
+                await MigrateSqliteAsync(db, sqliteFile, cancellationToken);
+            }
+            else if (target.MigrateAtStartup)
             {
                 await db.Database.MigrateAsync(cancellationToken);
             }
@@ -117,6 +117,35 @@ public static class DataExtensions
             throw new StartupException(
                 $"Cannot open the database {target.Describe()}: {e.GetBaseException().Message.TrimEnd('.')}. Check that the server is running and reachable, and the Midrc:Database settings in appsettings/.", e);
         }
+    }
+
+    /// <summary>The SQLite database's file, or null for an in-memory database.</summary>
+    private static string? SqliteFile(DatabaseTarget target)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(target.ConnectionString);
+        return builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:"
+            ? null
+            : Path.GetFullPath(builder.DataSource);
+    }
+
+    /// <summary>
+    /// Migrates a SQLite database under an operating-system lock on a file beside it. EF Core's own lock on SQLite is a
+    /// row in <c>__EFMigrationsLock</c>, which a process killed while migrating leaves behind, and every later start
+    /// would then wait for it forever. The kernel releases the file lock when its holder dies, so whoever holds it knows
+    /// that any lock row is stale and clears it. Nothing is locked at all when no migration is pending.
+    /// </summary>
+    private static async Task MigrateSqliteAsync(MidrcDbContext db, string file, CancellationToken cancellationToken)
+    {
+        if (File.Exists(file) && !(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        {
+            return;
+        }
+        await using var fileLock = await SqliteMigrationLock.AcquireAsync(file + ".migrating", cancellationToken);
+        if (await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'").SingleAsync(cancellationToken) > 0)
+        {
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\";", cancellationToken);
+        }
+        await db.Database.MigrateAsync(cancellationToken);
     }
 }
 
