@@ -163,6 +163,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
     {
         for (var attempt = 1; ; attempt++)
         {
+            var pause = TimeSpan.FromSeconds(attempt);
             try
             {
                 await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -187,6 +188,11 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                     }
                     return new Sent(file, false, null, detail);
                 }
+                // A server that is throttling says when to come back; longer than a minute is not worth waiting for here.
+                if (response.Headers.RetryAfter?.Delta is { } after)
+                {
+                    pause = TimeSpan.FromSeconds(Math.Min(after.TotalSeconds, 60));
+                }
             }
             catch (HttpRequestException) when (attempt < Attempts)
             {
@@ -201,7 +207,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                 // A checksum mismatch may mean the file changed since it was hashed: hash it again.
                 file.Sha256 = await FileHashes.Sha256Async(file.Path, cancellationToken);
             }
-            await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            await Task.Delay(pause, cancellationToken);
         }
     }
 

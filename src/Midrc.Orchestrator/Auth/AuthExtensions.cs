@@ -12,7 +12,7 @@ namespace Midrc.Orchestrator.Auth;
 
 /// <summary>
 /// Who is signed in and what they may do: one-time links by email, a cookie afterwards, roles as claims,
-/// site scope as one claim per coordinated site, and rate limits on signing in.
+/// site scope as one claim per coordinated site, and rate limits on signing in and on API tokens.
 /// </summary>
 public static class AuthExtensions
 {
@@ -28,6 +28,11 @@ public static class AuthExtensions
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddValidatedOptions<SignInOptions>(SignInOptions.Section)
             .Validate(o => o.PerAddressLimit >= 1, "Setting Midrc:SignIn:PerAddressLimit must be at least 1.");
+        builder.Services.AddSingleton<ApiTokenThrottle>();
+        builder.Services.AddValidatedOptions<ApiTokenOptions>(ApiTokenOptions.Section)
+            .Validate(o => o.FailuresPerAddress >= 1, "Setting Midrc:ApiTokens:FailuresPerAddress must be at least 1.")
+            .Validate(o => o.RequestsPerSecond >= 1, "Setting Midrc:ApiTokens:RequestsPerSecond must be at least 1.")
+            .Validate(o => o.Burst >= 1, "Setting Midrc:ApiTokens:Burst must be at least 1.");
 
         // Cookies and antiforgery tokens are protected with keys kept in the shared database, so a cookie one node
         // issued is read by every other node behind the load balancer.

@@ -48,14 +48,9 @@ public static class SiteAuthentication
                 return Unauthorized(http,
                     "This endpoint needs your site's API token. Send it as the header 'Authorization: Bearer midrc_...' (or as the password of HTTP Basic authentication). A program manager creates one with: midrc tokens create --site CODE");
             }
-            else if (await http.RequestServices.GetRequiredService<ApiTokens>().AuthenticateAsync(presented, http.RequestAborted) is { } site)
+            else if (await AuthenticateTokenAsync(http, presented) is { } refusal)
             {
-                http.Items[typeof(SiteCaller)] = new SiteCaller(site, $"token:{presented[..Math.Min(presented.Length, ActorPrefixLength)]}");
-            }
-            else
-            {
-                return Unauthorized(http,
-                    "The API token was not recognised or has been revoked. Check that it was copied whole; otherwise ask your program manager for a new one (midrc tokens create --site CODE).");
+                return refusal;
             }
             try
             {
@@ -66,6 +61,37 @@ public static class SiteAuthentication
                 return e.ToProblem();
             }
         });
+
+    /// <summary>
+    /// Checks a presented token under the <see cref="ApiTokenThrottle"/>: null when the request may go on (its caller set),
+    /// else the refusal.
+    /// </summary>
+    private static async Task<IResult?> AuthenticateTokenAsync(HttpContext http, string presented)
+    {
+        var throttle = http.RequestServices.GetRequiredService<ApiTokenThrottle>();
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "in-process";
+        if (throttle.IsShutOut(address, out var shutOutFor))
+        {
+            return TooManyRequests(http, shutOutFor,
+                $"Too many requests with unrecognised or revoked API tokens came from this address; token requests from it are refused for {Minutes(shutOutFor)}. Check the token your tool or gateway sends (a program manager sees the site's tokens on its Tokens page) and try again then.");
+        }
+        if (await http.RequestServices.GetRequiredService<ApiTokens>().AuthenticateAsync(presented, http.RequestAborted) is not { } site)
+        {
+            throttle.RecordFailure(address);
+            return Unauthorized(http,
+                "The API token was not recognised or has been revoked. Check that it was copied whole; otherwise ask your program manager for a new one (midrc tokens create --site CODE).");
+        }
+        var actor = $"token:{presented[..Math.Min(presented.Length, ActorPrefixLength)]}";
+        if (!throttle.TryAcquire(actor, out var retryAfter))
+        {
+            return TooManyRequests(http, retryAfter,
+                "This API token is sending requests faster than the server accepts from one token; nothing was lost. Send fewer at once (midrc submit --parallel) or retry after the time in the Retry-After header.");
+        }
+        http.Items[typeof(SiteCaller)] = new SiteCaller(site, actor);
+        return null;
+    }
+
+    private static string Minutes(TimeSpan span) => span.TotalMinutes <= 1 ? "a minute" : $"{Math.Ceiling(span.TotalMinutes):0} minutes";
 
     /// <summary>
     /// Lets a signed-in coordinator act for the site of <see cref="SiteHeader"/> when they coordinate it (the antiforgery
@@ -90,6 +116,12 @@ public static class SiteAuthentication
     /// <summary>The authenticated caller (only inside endpoints that <see cref="RequireSiteToken"/>).</summary>
     public static SiteCaller Caller(this HttpContext http) =>
         http.Items[typeof(SiteCaller)] as SiteCaller ?? throw new InvalidOperationException("The endpoint does not require a site token.");
+
+    private static IResult TooManyRequests(HttpContext http, TimeSpan retryAfter, string detail)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
+    }
 
     private static IResult Unauthorized(HttpContext http, string detail)
     {
