@@ -35,7 +35,7 @@ if (Environment.GetEnvironmentVariable("MIDRC_TEST_POSTGRES") is { Length: > 0 }
     targets.Add((DatabaseProvider.PostgreSql, new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString));
 }
 
-Console.WriteLine($"{"database",-11} {"live",6} {"starts/s",9} {"transitions/s",14} {"4 workers/s",12} {"timer firings/s",16}");
+Console.WriteLine($"{"database",-11} {"live",6} {"starts/s",9} {"transitions/s",14} {"4 workers/s",12} {"timer firings/s",16} {"plain SQL/s",12} {"vs plain",9}");
 foreach (var (provider, connectionString) in targets)
 {
     var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
@@ -62,7 +62,8 @@ foreach (var (provider, connectionString) in targets)
         throw new InvalidOperationException($"{due} timers were due but {fired} fired.");
     }
 
-    Console.WriteLine($"{provider,-11} {instances,6} {starts,9:F0} {single,14:F0} {parallel,12:F0} {timers,16:F0}");
+    var plain = await MeasurePlainSqlAsync(host.Services, transitions);
+    Console.WriteLine($"{provider,-11} {instances,6} {starts,9:F0} {single,14:F0} {parallel,12:F0} {timers,16:F0} {plain,12:F0} {single / plain,8:P0}");
 }
 
 return 0;
@@ -95,6 +96,41 @@ static async Task<Guid> SeedAsync(IServiceProvider services)
         await db.SaveChangesAsync();
         return site.Id;
     });
+}
+
+// The peer: the database's floor for one durable transition, with no runtime at all. One transaction per transition moves
+// a versioned row and writes the five rows a site-onboarding transition writes (journal entry, email, two timers, audit
+// event), in plain parameterised SQL on the same database and connection settings.
+static async Task<double> MeasurePlainSqlAsync(IServiceProvider services, int count)
+{
+    var ids = Enumerable.Range(0, count).Select(_ => Guid.NewGuid().ToString()).ToList();
+    await InScope(services, async sp =>
+    {
+        var db = sp.GetRequiredService<MidrcDbContext>();
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE peer_instance (id VARCHAR(36) PRIMARY KEY, state VARCHAR(64) NOT NULL, version INT NOT NULL)");
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE peer_row (id VARCHAR(36) PRIMARY KEY, instance VARCHAR(36) NOT NULL, kind VARCHAR(16) NOT NULL, body VARCHAR(400) NOT NULL)");
+        await using var seed = await db.Database.BeginTransactionAsync();
+        foreach (var id in ids)
+        {
+            await db.Database.ExecuteSqlAsync($"INSERT INTO peer_instance (id, state, version) VALUES ({id}, 'invited', 0)");
+        }
+        await seed.CommitAsync();
+        return 0;
+    });
+    string[] kinds = ["journal", "email", "reminder", "escalation", "audit"];
+    var body = new string('x', 300);
+    return await Measure(count, i => InScope(services, async sp =>
+    {
+        var db = sp.GetRequiredService<MidrcDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var moved = await db.Database.ExecuteSqlAsync($"UPDATE peer_instance SET state = 'dua-signed', version = version + 1 WHERE id = {ids[i]} AND version = 0");
+        foreach (var kind in kinds)
+        {
+            await db.Database.ExecuteSqlAsync($"INSERT INTO peer_row (id, instance, kind, body) VALUES ({Guid.NewGuid().ToString()}, {ids[i]}, {kind}, {body})");
+        }
+        await transaction.CommitAsync();
+        return moved;
+    }));
 }
 
 static Task Fire(IServiceProvider services, Guid instance) =>
