@@ -58,7 +58,9 @@ public sealed class ReleaseContentTests : IDisposable
 
         sequestered.Count(l => l.StartsWith("objects/", StringComparison.Ordinal)).ShouldBeGreaterThan(0, "the sequestered part holds the held-back cases");
         static IEnumerable<string> Cases(IEnumerable<string> manifest) => manifest.Where(l => l.StartsWith("objects/", StringComparison.Ordinal)).Select(l => string.Join('/', l.Split('/').Take(3)));
-        Cases(sequestered).ShouldAllBe(c => c.StartsWith("objects/MUC/", StringComparison.Ordinal), "only new cases are split; released ones keep their part");
+        // A released case's corrected object goes where the case went in release 1, which may be the sequestered part.
+        var sequesteredBefore = Cases(Lines(first, ReleaseBuilder.SequesteredPart, "manifest.tsv")).ToHashSet();
+        Cases(sequestered).ShouldAllBe(c => c.StartsWith("objects/MUC/", StringComparison.Ordinal) || sequesteredBefore.Contains(c), "only new cases are split; released ones keep their part");
         Cases(open).Intersect(Cases(sequestered)).ShouldBeEmpty("a case is in one part only");
         File.ReadAllText(Path.Combine(folder, ReleaseBuilder.OpenPart, ReleasePackage.NotesName)).ShouldContain("held back in the sequestered part");
 
