@@ -12,8 +12,8 @@ public sealed class ApiTokenOptions
     public int FailuresPerAddress { get; set; } = 20;
 
     /// <summary>Requests one token may make per second, on average.</summary>
-    public int RequestsPerSecond { get; set; } = 200;
+    public int RequestsPerSecond { get; set; } = 1000;
 
     /// <summary>Requests one token may make at once above the average (a resumed upload's first burst).</summary>
-    public int Burst { get; set; } = 2000;
+    public int Burst { get; set; } = 5000;
 }
