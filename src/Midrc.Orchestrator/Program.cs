@@ -56,6 +56,7 @@ try
     builder.Services.AddOpenApi();
 
     var app = builder.Build();
+    app.UseTrustedProxies();
     app.UseSerilogRequestLogging();
     app.UseDashboard();
     app.UseAuth();

@@ -56,6 +56,9 @@ public static class AuthExtensions
                 o.Events.OnValidatePrincipal = RefreshFromDatabaseAsync;
             });
 
+        // The form tokens' cookie is Secure over HTTPS as the sign-in cookie is (its default is never).
+        builder.Services.Configure<AntiforgeryOptions>(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(MidrcPolicies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(MidrcPolicies.ProgramManager, p => p.RequireRole(nameof(Role.ProgramManager), nameof(Role.Admin)))

@@ -72,6 +72,45 @@ public sealed class ApiTokenThrottleTests : IAsyncLifetime
         other.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Behind_a_trusted_proxy_each_client_address_is_limited_on_its_own_and_other_senders_forwarded_headers_are_ignored()
+    {
+        await using var host = await IntakeHost.StartAsync(kestrel: true, settings: new Dictionary<string, string?>
+        {
+            ["Midrc:ApiTokens:FailuresPerAddress"] = "2",
+            ["Midrc:TrustedProxies:0"] = "127.0.0.0/8",
+        });
+        using var misconfigured = host.Client("midrc_uch_revoked-long-ago");
+        misconfigured.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.7");
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await misconfigured.GetAsync($"/api/submissions/{Guid.NewGuid()}");
+            response.StatusCode.ShouldBe(i < 2 ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests);
+        }
+
+        // Another site behind the same load balancer is not shut out with the misconfigured gateway.
+        using var other = host.Client(host.MucToken);
+        other.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.9");
+        using var fine = await other.PostAsJsonAsync("/api/submissions", new { });
+        fine.StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Forwarded_addresses_are_not_believed_from_a_sender_that_is_not_a_trusted_proxy()
+    {
+        using var wrong = _host.Client("midrc_uch_guessed-token");
+        for (var i = 0; i < 3; i++)
+        {
+            wrong.DefaultRequestHeaders.Remove("X-Forwarded-For");
+            wrong.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{i + 1}");
+            using var refused = await wrong.GetAsync($"/api/submissions/{Guid.NewGuid()}");
+            refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        using var fourth = await wrong.GetAsync($"/api/submissions/{Guid.NewGuid()}");
+        fourth.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests, "a client cannot dodge the limit by making up X-Forwarded-For");
+    }
+
     private static async Task<string> DetailAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString()!;
 }

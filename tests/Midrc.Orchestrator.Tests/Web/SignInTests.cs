@@ -84,6 +84,31 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cookies_are_Secure_when_a_trusted_load_balancer_says_it_ended_TLS_and_not_otherwise()
+    {
+        await using var behindTls = new OrchestratorFactory(settings: new Dictionary<string, string?>
+        {
+            ["Midrc:PublicUrl"] = "https://midrc.example.org",
+            ["Midrc:TrustedProxies:0"] = "127.0.0.1",
+        });
+        behindTls.UseKestrel(0);
+        using var direct = behindTls.CreateClient();
+        using var plain = await direct.GetAsync(new Uri("/sign-in", UriKind.Relative));
+        plain.Headers.GetValues("Set-Cookie").ShouldAllBe(c => !c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+
+        // A fresh client, so the server sets its cookies again.
+        using var client = behindTls.CreateClient();
+        using var forwarded = new HttpRequestMessage(HttpMethod.Get, "/sign-in");
+        forwarded.Headers.Add("X-Forwarded-Proto", "https");
+        forwarded.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        using var page = await client.SendAsync(forwarded);
+
+        var cookies = page.Headers.GetValues("Set-Cookie").ToList();
+        cookies.ShouldNotBeEmpty("the sign-in form sets its antiforgery cookie");
+        cookies.ShouldAllBe(c => c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task An_expired_link_signs_nobody_in()
     {
         using var client = NewClient();
