@@ -83,9 +83,38 @@ public sealed class ReleaseDesk(
             : [];
         var sites = await SiteCountsAsync(release.Id, actor, cancellationToken);
         int Count(ReleaseChange change) => changes.SingleOrDefault(c => c.Key == change)?.Count ?? 0;
-        return new ReleaseDetail(Summarize(release, sites), release.FailureReason, release.ManifestSha256,
+        return new ReleaseDetail(Summarize(release, sites), release.BuildStep.ToString(), release.FailureReason, release.ManifestSha256,
             Count(ReleaseChange.Added), Count(ReleaseChange.Corrected), Count(ReleaseChange.Withdrawn), sequestered, candidates, sites, exclusions);
     }
+
+    /// <summary>
+    /// The steps from freeze to publication as a program manager follows them: done, under way, failed or to come. Empty
+    /// while the release is open or held, and once it is published.
+    /// </summary>
+    public static IReadOnlyList<BuildProgress> Progress(Release release, bool requireApproval)
+    {
+        if (release.State is ReleaseState.Open or ReleaseState.Held or ReleaseState.Published)
+        {
+            return [];
+        }
+        List<(string Step, bool Done)> steps =
+        [
+            ("Collect the accepted exams", release.BuildStep >= ReleaseBuildStep.Collected),
+            ("Copy every object to the staging folder and write the metadata", release.BuildStep >= ReleaseBuildStep.Staged),
+            ("Check every object again (checksum and de-identification) and write the manifests", release.BuildStep >= ReleaseBuildStep.Verified),
+        ];
+        if (requireApproval)
+        {
+            steps.Add(("Approval by a program manager", release.State == ReleaseState.Publishing));
+        }
+        steps.Add(("Publish the package and tell the sites", false));
+        var current = steps.FindIndex(s => !s.Done);
+        var stopped = release.State == ReleaseState.Failed ? BuildStepStatus.Failed : BuildStepStatus.Current;
+        return [.. steps.Select((s, i) => new BuildProgress(s.Step, s.Done ? BuildStepStatus.Done : i == current ? stopped : BuildStepStatus.Waiting))];
+    }
+
+    /// <summary>True while a build step is running in the background (not when it waits for a person).</summary>
+    public static bool IsBuilding(Release release) => release.State is ReleaseState.Frozen or ReleaseState.Verifying or ReleaseState.Publishing;
 
     /// <summary>True until a release's items are collected at freeze (again after it is reopened): its exams are then the candidates.</summary>
     public static bool IsCollecting(Release release) => release.BuildStep == ReleaseBuildStep.None;

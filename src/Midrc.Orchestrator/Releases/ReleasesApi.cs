@@ -9,11 +9,22 @@ namespace Midrc.Orchestrator.Releases;
 
 public sealed record ReleaseSummary(int Number, string Title, string State, DateTimeOffset? FrozenAt, DateTimeOffset? PublishedAt, int Exams, int Objects);
 
+/// <summary>One step of building a release, as the release page lists it.</summary>
+public sealed record BuildProgress(string Step, BuildStepStatus Status);
+
+public enum BuildStepStatus
+{
+    Done,
+    Current,
+    Failed,
+    Waiting,
+}
+
 public sealed record SiteCount(string Site, int Exams, int Objects);
 
 public sealed record ExclusionLine(string Site, string StudyInstanceUid, string ExcludedBy, string Reason, DateTimeOffset ExcludedAt);
 
-public sealed record ReleaseDetail(ReleaseSummary Release, string? FailureReason, string? ManifestSha256, int Added, int Corrected, int Withdrawn, int Sequestered, int? CandidateObjects, IReadOnlyList<SiteCount> Sites, IReadOnlyList<ExclusionLine> Exclusions);
+public sealed record ReleaseDetail(ReleaseSummary Release, string BuildStep, string? FailureReason, string? ManifestSha256, int Added, int Corrected, int Withdrawn, int Sequestered, int? CandidateObjects, IReadOnlyList<SiteCount> Sites, IReadOnlyList<ExclusionLine> Exclusions);
 
 /// <summary>The body of <c>POST /api/releases/current/exclusions</c>: an exam (by site and Study Instance UID) and why.</summary>
 public sealed record ExclusionBody(string? Site, string? StudyInstanceUid, string? Reason);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Pages.Shared;
@@ -15,7 +16,7 @@ namespace Midrc.Orchestrator.Pages.Releases;
 /// with a reason while the release is open. Everything goes through <see cref="ReleaseDesk"/>, as the API does.
 /// </summary>
 [Authorize(Policy = MidrcPolicies.ProgramManager)]
-public sealed class ReleaseModel(ReleaseDesk desk, ActorResolver actors) : PageModel
+public sealed class ReleaseModel(ReleaseDesk desk, ActorResolver actors, IOptions<ReleaseOptions> options) : PageModel
 {
     public ReleaseDetail Detail { get; private set; } = null!;
 
@@ -26,6 +27,11 @@ public sealed class ReleaseModel(ReleaseDesk desk, ActorResolver actors) : PageM
     public ReleaseState State { get; private set; }
 
     public DateTimeOffset? NextFreeze { get; private set; }
+
+    public IReadOnlyList<BuildProgress> Progress { get; private set; } = [];
+
+    /// <summary>A build step runs in the background now: the page follows it.</summary>
+    public bool IsBuilding { get; private set; }
 
     /// <summary>Exams may be excluded only while the release is open.</summary>
     public bool IsOpen => State == ReleaseState.Open;
@@ -47,6 +53,8 @@ public sealed class ReleaseModel(ReleaseDesk desk, ActorResolver actors) : PageM
         Contents = await desk.ContentsAsync(release, cancellationToken);
         Actions = await desk.ActionsAsync(release, viewer, cancellationToken);
         NextFreeze = desk.NextScheduledFreeze();
+        Progress = ReleaseDesk.Progress(release, options.Value.RequireApproval);
+        IsBuilding = ReleaseDesk.IsBuilding(release);
         return Page();
     }
 
