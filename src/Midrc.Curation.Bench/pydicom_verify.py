@@ -163,6 +163,11 @@ def check_file(ds, annex_e, findings, name):
                     break
 
 
+def file_sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def main(root, annex_e_csv, out):
     # pydicom warns about every odd value it meets; the report, not stderr, is the output.
     warnings.simplefilter("ignore")
@@ -174,8 +179,6 @@ def main(root, annex_e_csv, out):
     for path in sorted(walk_files(root)):
         name = os.path.relpath(path, base)
         files += 1
-        with open(path, "rb") as f:
-            sha256 = hashlib.sha256(f.read()).hexdigest()
         try:
             ds = pydicom.dcmread(path, stop_before_pixels=True)
         except Exception as e:  # pydicom raises many types for broken files; each one means "unreadable"
@@ -187,13 +190,16 @@ def main(root, annex_e_csv, out):
             check_file(ds, annex_e, findings, name)
         except Exception as e:  # a value pydicom cannot decode: counted as the file failing, like our parse.check-failed
             findings.append({"file": name, "rule": "parse.check-failed", "severity": "error", "message": str(e)})
+        # As midrc verify does, a file is hashed only when its SOP Instance UID was seen before.
         uid = str(ds.get("SOPInstanceUID", ""))
         if uid in sop_uids:
-            same = sop_uids[uid] == sha256
+            sha256 = file_sha256(path)
+            same = any(file_sha256(earlier) == sha256 for earlier in sop_uids[uid])
             findings.append({"file": name, "rule": "qa.duplicate-sop-instance" if same else "qa.conflicting-sop-instance",
                              "severity": "warning" if same else "error"})
+            sop_uids[uid].append(path)
         elif uid:
-            sop_uids[uid] = sha256
+            sop_uids[uid] = [path]
         if any(f.get("severity") == "error" for f in findings[before:]):
             failed += 1
         else:
