@@ -25,7 +25,7 @@ public sealed class CurationWorkerPool : IAsyncDisposable
     private readonly Task[] _workers;
     private int _disposed;
 
-    /// <summary>Starts the pool; worker processes start on first use.</summary>
+    /// <summary>Starts the pool; worker processes start on first use, or at once with <see cref="CurationWorkerPoolOptions.StartWorkersAtOnce"/>.</summary>
     public CurationWorkerPool(CurationWorkerPoolOptions? options = null)
     {
         _options = options ?? new CurationWorkerPoolOptions();
@@ -121,6 +121,10 @@ public sealed class CurationWorkerPool : IAsyncDisposable
         var resend = new Queue<SentBatch>();
         try
         {
+            if (_options.StartWorkersAtOnce)
+            {
+                slot.Process = await StartEarlyAsync();
+            }
             while (true)
             {
                 while (inFlight.Count < BatchesInFlight && (resend.TryDequeue(out var next) || TryTakeBatch(out next)))
@@ -154,6 +158,19 @@ public sealed class CurationWorkerPool : IAsyncDisposable
             {
                 await slot.Process.DisposeAsync();
             }
+        }
+    }
+
+    private async Task<WorkerProcess?> StartEarlyAsync()
+    {
+        try
+        {
+            return await WorkerProcess.StartAsync(_command, _options, _stopping.Token);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+        {
+            // Not a failure yet: the first batch starts the worker again and tells its callers why, if it still cannot.
+            return null;
         }
     }
 
