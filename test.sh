@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
 ensure_build_prerequisites
-ensure_packages postgresql python3-pydicom dcmtk chromium orthanc orthanc-dicomweb
+ensure_packages postgresql python3-pydicom python3-numpy dcmtk chromium orthanc orthanc-dicomweb
 
 work=$(mktemp -d /tmp/midrc-test.XXXXXX)
 chmod 755 "$work"  # the PostgreSQL server runs as the postgres user

@@ -34,6 +34,11 @@ ensure_runtime_packages() {
   ensure_packages libgdcm-cil
 }
 
+# The header reader's native walk (src/Midrc.Curation/Native) is compiled by the build against GDCM's C++ headers.
+ensure_native_build_tools() {
+  ensure_packages libgdcm-dev g++
+}
+
 # Node and npm: the build installs the pages' front-end packages (src/Midrc.Orchestrator/package.json) with npm ci.
 ensure_node() {
   command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
@@ -43,6 +48,7 @@ ensure_node() {
 ensure_build_prerequisites() {
   ensure_dotnet
   ensure_runtime_packages
+  ensure_native_build_tools
   ensure_node
   dotnet tool restore >/dev/null
 }

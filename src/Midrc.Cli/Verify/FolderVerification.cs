@@ -17,18 +17,15 @@ internal sealed record VerificationRun(VerificationReport Report, IReadOnlyDicti
 internal static class FolderVerification
 {
     /// <summary>Verifies the inputs; <paramref name="progress"/> is told the number of files done after each one.</summary>
-    public static async Task<VerificationRun> RunAsync(VerifyInputs inputs, CurationProfile profile, CurationWorkerPoolOptions poolOptions,
+    public static async Task<VerificationRun> RunAsync(VerifyInputs inputs, CurationProfile profile, CurationWorkerPool pool,
         Action<int> progress, CancellationToken cancellationToken)
     {
         var analyses = new List<(string Name, FileAnalysis Analysis)>(inputs.Files.Count);
-        await using (var pool = new CurationWorkerPool(poolOptions))
+        await foreach (var analysis in pool.AnalyzeAsync(inputs.Files, cancellationToken))
         {
-            await foreach (var analysis in pool.AnalyzeAsync(inputs.Files, cancellationToken))
-            {
-                // Only what the report needs is kept, so memory grows with findings, not with file contents.
-                analyses.Add((inputs.ReportName(analysis.Path), analysis));
-                progress(analyses.Count);
-            }
+            // Only what the report needs is kept, so memory grows with findings, not with file contents.
+            analyses.Add((inputs.ReportName(analysis.Path), analysis));
+            progress(analyses.Count);
         }
         // Workers finish in any order; the report lists files in a stable order.
         analyses.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));

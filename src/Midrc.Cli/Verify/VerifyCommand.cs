@@ -63,7 +63,6 @@ internal static class VerifyCommand
             throw new CannotVerifyException($"--format must be text or json, not '{request.Format}'.");
         }
         var inputs = VerifyInputs.Find(request.Target) ?? throw new CannotVerifyException($"'{request.Target}' does not exist; give a DICOM file or a folder.");
-        var (profile, profileText) = LoadProfile(request.ProfilePath);
         if (inputs.SkippedNote() is { } skipped)
         {
             await error.WriteLineAsync($"midrc verify: {skipped}");
@@ -72,13 +71,23 @@ internal static class VerifyCommand
         {
             throw new CannotVerifyException($"there is no file to verify in '{request.Target}'.");
         }
+        var profileText = ReadProfile(request.ProfilePath);
+        // The workers start now, so their runtime and checks get ready while this process parses the profile; no more
+        // start than there are files, since on a small machine an idle worker's start-up slows the others down.
+        await using var pool = new CurationWorkerPool(new CurationWorkerPoolOptions
+        {
+            ChecksSettings = profileText,
+            StartWorkersAtOnce = true,
+            WorkerCount = Math.Min(inputs.Files.Count, Environment.ProcessorCount),
+        });
+        var profile = ParseProfile(profileText, request.ProfilePath);
         await using var reportFile = request.OutPath is null ? null : OpenReport(request.OutPath);
 
         var progress = new VerifyProgress(error, VerifyProgress.IsTerminal(error), inputs.Files.Count);
         VerificationRun run;
         try
         {
-            run = await FolderVerification.RunAsync(inputs, profile, new CurationWorkerPoolOptions { ChecksSettings = profileText }, progress.Report, cancellationToken);
+            run = await FolderVerification.RunAsync(inputs, profile, pool, progress.Report, cancellationToken);
         }
         catch (InvalidOperationException e)
         {
@@ -123,20 +132,27 @@ internal static class VerifyCommand
         }
     }
 
-    private static (CurationProfile Profile, string Text) LoadProfile(string? path)
+    private static string ReadProfile(string? path)
     {
         if (path is null)
         {
-            return (ProfileLoader.LoadDefault(), ProfileLoader.DefaultProfileText());
+            return ProfileLoader.DefaultProfileText();
         }
         try
         {
-            var text = File.ReadAllText(path);
-            return (ProfileLoader.Load(text, path), text);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CannotVerifyException($"the profile '{path}' could not be read: {e.Message}");
+        }
+    }
+
+    private static CurationProfile ParseProfile(string text, string? path)
+    {
+        try
+        {
+            return path is null ? ProfileLoader.LoadDefault() : ProfileLoader.Load(text, path);
         }
         catch (ProfileException e)
         {

@@ -1,10 +1,9 @@
-using System.Runtime.CompilerServices;
-
 namespace Midrc.Curation.Dicom;
 
 /// <summary>
 /// Reads DICOM headers with GDCM: a structural pre-check against the configured limits, then GDCM's read up to (not
-/// including) Pixel Data, converted into a managed <see cref="DicomFileView"/>. Safe to use from several threads.
+/// including) Pixel Data, walked natively in one call and built into a managed <see cref="DicomFileView"/>. Safe to use
+/// from several threads.
 /// </summary>
 /// <remarks>
 /// Debian's GDCM aborts the process on some malformed files; read untrusted files through
@@ -18,12 +17,8 @@ public sealed class GdcmDicomReader(DicomReaderOptions? options = null) : IDicom
     public DicomFileView Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        GdcmRuntime.EnsureAvailable();
+        NativeHeaderWalk.EnsureAvailable();
         var hasPixelData = DicomStructureScanner.Scan(path, _options);
-        return ReadHeader(path, hasPixelData);
+        return HeaderRecordReader.Read(path, hasPixelData);
     }
-
-    // Separate so that no GDCM type is touched before EnsureAvailable has run.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static DicomFileView ReadHeader(string path, bool hasPixelData) => GdcmHeaderConverter.Read(path, hasPixelData);
 }

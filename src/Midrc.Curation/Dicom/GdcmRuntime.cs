@@ -6,8 +6,9 @@ using System.Runtime.Loader;
 namespace Midrc.Curation.Dicom;
 
 /// <summary>
-/// Loads Debian's GDCM binding (<c>gdcm-sharp.dll</c> and its native glue <c>libgdcmsharpglue.so</c>) once per
-/// process and loads GDCM's dictionaries. Every GDCM call in this library goes through <see cref="EnsureAvailable"/> first.
+/// Loads GDCM once per process: the header reader's native walk (<c>libmidrc_gdcm_walk.so</c>, built with this library)
+/// and Debian's C# binding (<c>gdcm-sharp.dll</c> and its native glue <c>libgdcmsharpglue.so</c>), which the synthetic
+/// DICOM writer uses. Every use of the binding in this library goes through <see cref="EnsureBinding"/> first.
 /// </summary>
 public static class GdcmRuntime
 {
@@ -21,22 +22,25 @@ public static class GdcmRuntime
     private static readonly Lazy<Exception?> Load = new(LoadOnce, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>
-    /// Makes sure GDCM can be used; cheap after the first call. Hosts call it at start-up to fail early with a clear message.
+    /// Makes sure GDCM can be used for reading and writing; cheap after the first call. Hosts call it at start-up to
+    /// fail early with a clear message.
     /// </summary>
-    /// <exception cref="GdcmUnavailableException">The binding or its native glue is missing or cannot be loaded.</exception>
+    /// <exception cref="GdcmUnavailableException">The native walk, the binding or its glue is missing or cannot be loaded.</exception>
     public static void EnsureAvailable()
+    {
+        NativeHeaderWalk.EnsureAvailable();
+        EnsureBinding();
+    }
+
+    /// <summary>Makes sure the C# binding can be used; cheap after the first call.</summary>
+    /// <exception cref="GdcmUnavailableException">The binding or its native glue is missing or cannot be loaded.</exception>
+    internal static void EnsureBinding()
     {
         if (Load.Value is { } failure)
         {
             throw failure;
         }
     }
-
-    /// <summary>
-    /// Starts loading GDCM on a pool thread and returns at once, so a worker process can build its checks meanwhile; a
-    /// failure to load surfaces at the next <see cref="EnsureAvailable"/>.
-    /// </summary>
-    public static void PreloadInBackground() => ThreadPool.UnsafeQueueUserWorkItem(_ => _ = Load.Value, null);
 
     /// <summary>Finds the native glue library: next to this assembly first, then in Debian's binding directory.</summary>
     internal static IntPtr ResolveGlue(IEnumerable<string> searchDirectories)
@@ -92,12 +96,8 @@ public static class GdcmRuntime
         var binding = typeof(gdcm.Global).Assembly;
         var searchDirectories = SearchDirectories();
         NativeLibrary.SetDllImportResolver(binding, (name, _, _) => name == GlueName ? ResolveGlue(searchDirectories) : IntPtr.Zero);
-        // GDCM's warnings go straight to the process's stderr (duplicate elements, odd VRs); the reader reports problems itself.
+        // GDCM's warnings go straight to the process's stderr; the writer reports its own failures.
         gdcm.Trace.WarningOff();
-        if (!gdcm.Global.GetInstance().LoadResourcesFiles())
-        {
-            throw new GdcmUnavailableException($"GDCM loaded but could not find its dictionary resources; {InstallAdvice}.");
-        }
     }
 }
 

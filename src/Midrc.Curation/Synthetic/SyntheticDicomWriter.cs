@@ -146,11 +146,11 @@ public sealed class SyntheticDicomWriter(SyntheticDicomOptions? options = null)
 
     private static void Write(Elements elements, string path)
     {
-        GdcmRuntime.EnsureAvailable();
+        GdcmRuntime.EnsureBinding();
         WriteWithGdcm(elements, path);
     }
 
-    // Separate so that no GDCM type is touched before EnsureAvailable has run.
+    // Separate so that no GDCM type is touched before EnsureBinding has run.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void WriteWithGdcm(Elements elements, string path)
     {

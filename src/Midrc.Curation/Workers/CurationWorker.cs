@@ -45,7 +45,7 @@ public static class CurationWorker
         {
             return;
         }
-        GdcmRuntime.PreloadInBackground();
+        NativeHeaderWalk.PreloadInBackground();
         var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checksFactory(hello.Settings));
         writer.WriteLine(ReadyLine);
         writer.Flush();

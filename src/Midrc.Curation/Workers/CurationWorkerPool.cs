@@ -17,6 +17,7 @@ namespace Midrc.Curation.Workers;
 /// </example>
 public sealed class CurationWorkerPool : IAsyncDisposable
 {
+    private const int BatchesInFlight = 2;
     private readonly CurationWorkerPoolOptions _options;
     private readonly WorkerCommand _command;
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>();
@@ -24,7 +25,7 @@ public sealed class CurationWorkerPool : IAsyncDisposable
     private readonly Task[] _workers;
     private int _disposed;
 
-    /// <summary>Starts the pool; worker processes start on first use.</summary>
+    /// <summary>Starts the pool; worker processes start on first use, or at once with <see cref="CurationWorkerPoolOptions.StartWorkersAtOnce"/>.</summary>
     public CurationWorkerPool(CurationWorkerPoolOptions? options = null)
     {
         _options = options ?? new CurationWorkerPoolOptions();
@@ -107,42 +108,52 @@ public sealed class CurationWorkerPool : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>
+    /// Feeds one worker process from the queue, keeping <see cref="BatchesInFlight"/> batches sent so that the worker
+    /// never waits for the pool between batches (on a busy machine that wait was as long as the batch itself).
+    /// </summary>
     private async Task ServeQueueAsync()
     {
         var slot = new WorkerSlot();
+        // Batches sent to the current worker, oldest first; it answers them in that order.
+        var inFlight = new Queue<SentBatch>();
+        // Files sent to a worker that died before answering them, to send again before anything new.
+        var resend = new Queue<SentBatch>();
         try
         {
-            await foreach (var item in _queue.Reader.ReadAllAsync())
+            if (_options.StartWorkersAtOnce)
             {
-                if (item.Cancellation.IsCancellationRequested)
+                slot.Process = await StartEarlyAsync();
+            }
+            while (true)
+            {
+                while (inFlight.Count < BatchesInFlight && (resend.TryDequeue(out var next) || TryTakeBatch(out next)))
                 {
+                    await SendAsync(slot, next, inFlight, resend);
+                }
+                if (inFlight.Count == 0)
+                {
+                    if (!await _queue.Reader.WaitToReadAsync())
+                    {
+                        break;
+                    }
                     continue;
                 }
-                try
-                {
-                    await RunBatchAsync(slot, item);
-                }
-                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-                {
-                    // Disposing: the file in progress is abandoned, so its worker is stopped rather than awaited.
-                    item.Results.TryComplete(Disposed());
-                    await slot.ReplaceAsync();
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The worker could not be started or spoken to: the caller learns why instead of waiting forever.
-                    item.Results.TryComplete(new InvalidOperationException($"The curation worker '{_command.FileName}' failed: {e.Message}", e));
-                    await slot.ReplaceAsync();
-                }
+                await ReceiveNextAsync(slot, inFlight, resend);
             }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Disposing: the files in progress are abandoned, so the worker is stopped rather than awaited.
+            FailAll(inFlight, resend, Disposed());
+            await slot.ReplaceAsync();
+        }
+        finally
+        {
             while (_queue.Reader.TryRead(out var abandoned))
             {
                 abandoned.Results.TryComplete(Disposed());
             }
-        }
-        finally
-        {
             if (slot.Process is not null)
             {
                 await slot.Process.DisposeAsync();
@@ -150,70 +161,138 @@ public sealed class CurationWorkerPool : IAsyncDisposable
         }
     }
 
-    private static ObjectDisposedException Disposed() =>
-        new(nameof(CurationWorkerPool), "The worker pool was disposed before these files were analysed.");
-
-    /// <summary>Runs one batch to the end, replacing the worker after a crash or a timeout.</summary>
-    private async Task RunBatchAsync(WorkerSlot slot, WorkItem item)
+    private async Task<WorkerProcess?> StartEarlyAsync()
     {
-        var next = 0;
-        while (next < item.Paths.Length)
+        try
+        {
+            return await WorkerProcess.StartAsync(_command, _options, _stopping.Token);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+        {
+            // Not a failure yet: the first batch starts the worker again and tells its callers why, if it still cannot.
+            return null;
+        }
+    }
+
+    private bool TryTakeBatch(out SentBatch batch)
+    {
+        while (_queue.Reader.TryRead(out var item))
+        {
+            // Batches of an abandoned or cancelled call are skipped.
+            if (!item.Cancellation.IsCancellationRequested)
+            {
+                batch = new SentBatch(item, item.Paths);
+                return true;
+            }
+        }
+        batch = null!;
+        return false;
+    }
+
+    private async Task SendAsync(WorkerSlot slot, SentBatch batch, Queue<SentBatch> inFlight, Queue<SentBatch> resend)
+    {
+        try
         {
             var worker = slot.Process ??= await WorkerProcess.StartAsync(_command, _options, _stopping.Token);
-            var sent = item.Paths[next..];
-            try
-            {
-                await worker.SendAsync(new WorkerBatch(sent), _stopping.Token);
-            }
-            catch (IOException)
-            {
-                // The worker died between batches: start a fresh one and send again.
-                await slot.ReplaceAsync();
-                continue;
-            }
-            var failure = await ReceiveBatchAsync(worker, sent, item.Results);
-            next += failure.Completed;
-            if (failure.Analysis is null)
-            {
-                continue;
-            }
-            item.Results.TryWrite(failure.Analysis);
-            next++;
+            await worker.SendAsync(new WorkerBatch(batch.Paths), _stopping.Token);
+            inFlight.Enqueue(batch);
+        }
+        catch (IOException) when (slot.Process is not null && inFlight.Count > 0)
+        {
+            // The worker died on a file sent earlier: receiving names that file and sends the rest, this batch too, again.
+            inFlight.Enqueue(batch);
+        }
+        catch (IOException) when (slot.Process is not null)
+        {
+            // The worker died while idle: the batch goes to a fresh one.
+            Requeue(inFlight, resend, batch);
+            await slot.ReplaceAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The worker could not be started or spoken to: the callers learn why instead of waiting forever.
+            inFlight.Enqueue(batch);
+            FailAll(inFlight, resend, new InvalidOperationException($"The curation worker '{_command.FileName}' failed: {e.Message}", e));
             await slot.ReplaceAsync();
         }
     }
 
-    /// <summary>Forwards results until the batch is done or the worker fails; on failure, the analysis of the file it failed on.</summary>
-    private async Task<(int Completed, FileAnalysis? Analysis)> ReceiveBatchAsync(WorkerProcess worker, string[] sent, ChannelWriter<FileAnalysis> results)
+    /// <summary>Waits for the worker's next answer; a crash or a timeout costs the file it was reading, and the rest is sent again.</summary>
+    private async Task ReceiveNextAsync(WorkerSlot slot, Queue<SentBatch> inFlight, Queue<SentBatch> resend)
     {
-        for (var completed = 0; completed < sent.Length; completed++)
+        var worker = slot.Process!;
+        var batch = inFlight.Peek();
+        var path = batch.Paths[batch.Answered];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(_options.FileTimeout);
+        WorkerResult? result;
+        try
         {
-            var path = sent[completed];
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(_options.FileTimeout);
-            WorkerResult? result;
-            try
-            {
-                result = await worker.ReceiveAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
-            {
-                worker.Kill();
-                return (completed, FileAnalyzer.Unreadable(path, ParseRules.Timeout,
-                    $"Reading '{Path.GetFileName(path)}' took longer than {_options.FileTimeout.TotalSeconds:0.#} s, so it was stopped. The file is probably malformed; export it again from the source system.",
-                    size: SizeOf(path)));
-            }
-            if (result is null || result.Index != completed)
-            {
-                var exit = await worker.DescribeExitAsync();
-                return (completed, FileAnalyzer.Unreadable(path, ParseRules.WorkerCrashed,
-                    $"The DICOM parser crashed while reading '{Path.GetFileName(path)}' (worker {exit}). The file is malformed in a way the parser cannot handle; export it again from the source system.",
-                    size: SizeOf(path)));
-            }
-            results.TryWrite(result.Analysis with { Path = path });
+            result = await worker.ReceiveAsync(timeout.Token);
         }
-        return (sent.Length, null);
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            worker.Kill();
+            await FailFileAsync(slot, inFlight, resend, FileAnalyzer.Unreadable(path, ParseRules.Timeout,
+                $"Reading '{Path.GetFileName(path)}' took longer than {_options.FileTimeout.TotalSeconds:0.#} s, so it was stopped. The file is probably malformed; export it again from the source system.",
+                size: SizeOf(path)));
+            return;
+        }
+        if (result is null || result.Index != batch.Answered)
+        {
+            var exit = await worker.DescribeExitAsync();
+            await FailFileAsync(slot, inFlight, resend, FileAnalyzer.Unreadable(path, ParseRules.WorkerCrashed,
+                $"The DICOM parser crashed while reading '{Path.GetFileName(path)}' (worker {exit}). The file is malformed in a way the parser cannot handle; export it again from the source system.",
+                size: SizeOf(path)));
+            return;
+        }
+        batch.Item.Results.TryWrite(result.Analysis with { Path = path });
+        if (++batch.Answered == batch.Paths.Length)
+        {
+            inFlight.Dequeue();
+        }
     }
+
+    private async Task FailFileAsync(WorkerSlot slot, Queue<SentBatch> inFlight, Queue<SentBatch> resend, FileAnalysis failed)
+    {
+        var batch = inFlight.Dequeue();
+        batch.Item.Results.TryWrite(failed);
+        Requeue(inFlight, resend, batch.Answered + 1 < batch.Paths.Length ? new SentBatch(batch.Item, batch.Paths[(batch.Answered + 1)..]) : null);
+        await slot.ReplaceAsync();
+    }
+
+    /// <summary>Moves what the lost worker still owed (in order, after <paramref name="first"/>) to the front of the line.</summary>
+    private static void Requeue(Queue<SentBatch> inFlight, Queue<SentBatch> resend, SentBatch? first)
+    {
+        var owed = new List<SentBatch>();
+        if (first is not null)
+        {
+            owed.Add(first);
+        }
+        while (inFlight.TryDequeue(out var sent))
+        {
+            owed.Add(sent.Answered == 0 ? sent : new SentBatch(sent.Item, sent.Paths[sent.Answered..]));
+        }
+        owed.AddRange(resend);
+        resend.Clear();
+        foreach (var batch in owed)
+        {
+            resend.Enqueue(batch);
+        }
+    }
+
+    private static void FailAll(Queue<SentBatch> inFlight, Queue<SentBatch> resend, Exception reason)
+    {
+        foreach (var batch in inFlight.Concat(resend))
+        {
+            batch.Item.Results.TryComplete(reason);
+        }
+        inFlight.Clear();
+        resend.Clear();
+    }
+
+    private static ObjectDisposedException Disposed() =>
+        new(nameof(CurationWorkerPool), "The worker pool was disposed before these files were analysed.");
 
     private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
@@ -234,4 +313,14 @@ public sealed class CurationWorkerPool : IAsyncDisposable
     }
 
     private sealed record WorkItem(string[] Paths, ChannelWriter<FileAnalysis> Results, CancellationToken Cancellation);
+
+    /// <summary>Paths of one call sent to a worker as one batch, and how many the worker has answered.</summary>
+    private sealed class SentBatch(WorkItem item, string[] paths)
+    {
+        public WorkItem Item { get; } = item;
+
+        public string[] Paths { get; } = paths;
+
+        public int Answered { get; set; }
+    }
 }

@@ -23,6 +23,12 @@ public sealed record CurationWorkerPoolOptions
     /// <summary>The reading limits the workers apply.</summary>
     public DicomReaderOptions ReaderOptions { get; init; } = DicomReaderOptions.Default;
 
+    /// <summary>
+    /// Start every worker process when the pool is created, not at first use, so that their start-up (a runtime, the
+    /// checks) overlaps whatever the caller does before it has files to give. Default false.
+    /// </summary>
+    public bool StartWorkersAtOnce { get; init; }
+
     /// <summary>Extra environment variables for the worker processes.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

@@ -59,6 +59,24 @@ public sealed class CurationWorkerPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task AnalyzeAsync_SendsEveryOtherFileAgain_WhenAWorkerCrashesWithSeveralBatchesInFlight()
+    {
+        var files = new SyntheticDicomWriter().WriteCtSeries(_dir, sliceCount: 9).Files.ToList();
+        var crashing = new[] { Path.Combine(_dir, "crash-me-1.dcm"), Path.Combine(_dir, "crash-me-2.dcm") };
+        File.Copy(files[0], crashing[0]);
+        File.Copy(files[0], crashing[1]);
+        files.Insert(2, crashing[0]);
+        files.Insert(7, crashing[1]);
+        await using var pool = TestWorkers.Pool(workers: 1, environment: new() { [TestChecks.CrashOnVariable] = "crash-me" }, batchSize: 2);
+
+        var results = await pool.AnalyzeAllAsync(files);
+
+        results.Select(r => r.Path).Order().ShouldBe(files.Order());
+        results.Where(r => !r.Readable).Select(r => r.Path).Order().ShouldBe(crashing);
+        results.Where(r => !r.Readable).ShouldAllBe(r => r.Findings.Single().Rule == ParseRules.WorkerCrashed);
+    }
+
+    [Fact]
     public async Task AnalyzeAsync_ReportsTheFileAsCrashed_WhenGdcmAbortsOnARealMalformedFile()
     {
         // Found by fuzzing: a meta group length whose VR is "U\0" makes Debian's GDCM fail an assert and abort().

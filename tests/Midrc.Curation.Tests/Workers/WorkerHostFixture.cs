@@ -8,7 +8,7 @@ internal static class TestWorkers
     public static WorkerCommand Command { get; } =
         WorkerCommand.ForAssembly(Path.Combine(AppContext.BaseDirectory, "Midrc.Curation.WorkerHost.dll"));
 
-    public static CurationWorkerPool Pool(int workers = 2, string settings = "required-sop-instance-uid", TimeSpan? fileTimeout = null, Dictionary<string, string>? environment = null) =>
+    public static CurationWorkerPool Pool(int workers = 2, string settings = "required-sop-instance-uid", TimeSpan? fileTimeout = null, Dictionary<string, string>? environment = null, int batchSize = 16) =>
         new(new CurationWorkerPoolOptions
         {
             WorkerCount = workers,
@@ -16,5 +16,6 @@ internal static class TestWorkers
             ChecksSettings = settings,
             FileTimeout = fileTimeout ?? TimeSpan.FromSeconds(60),
             Environment = environment ?? [],
+            BatchSize = batchSize,
         });
 }
