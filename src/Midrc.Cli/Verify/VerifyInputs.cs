@@ -1,3 +1,5 @@
+using Midrc.Curation.Reports;
+
 namespace Midrc.Cli.Verify;
 
 /// <summary>
@@ -65,15 +67,15 @@ internal sealed record VerifyInputs(string Root, IReadOnlyList<string> Files, in
         var parts = new List<string>();
         if (SkippedLinks > 0)
         {
-            parts.Add($"{SkippedLinks} symbolic link(s) (not followed)");
+            parts.Add($"{Plural.Count(SkippedLinks, "symbolic link")} (not followed)");
         }
         if (SkippedHidden > 0)
         {
-            parts.Add($"{SkippedHidden} hidden file(s) or folder(s)");
+            parts.Add(Plural.Count(SkippedHidden, "hidden file or folder", "hidden files or folders"));
         }
         if (SkippedDicomDirs > 0)
         {
-            parts.Add($"{SkippedDicomDirs} DICOMDIR index file(s)");
+            parts.Add(Plural.Count(SkippedDicomDirs, "DICOMDIR index file"));
         }
         return parts.Count == 0 ? null : $"Skipped {string.Join(", ", parts)}: they are not sent to the program.";
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Midrc.Cli.Operations;
 using Midrc.Orchestrator.Workflows;
 using Midrc.Workflows.Migration;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Cli.Workflows;
 
@@ -46,7 +47,7 @@ internal static class WorkflowMigrateCommand
 
         foreach (var plan in plans)
         {
-            await output.WriteLineAsync($"{plan.DefinitionId}: version {plan.FromVersion} -> {plan.ToVersion}, {plan.Instances.Count} instance(s)");
+            await output.WriteLineAsync($"{plan.DefinitionId}: version {plan.FromVersion} -> {plan.ToVersion}, {Plural.Count(plan.Instances.Count, "instance")}");
             foreach (var instance in plan.Instances)
             {
                 await output.WriteLineAsync($"  {instance.InstanceId}  {Describe(instance)}");
@@ -66,7 +67,7 @@ internal static class WorkflowMigrateCommand
         }
 
         var moved = await migrator.ApplyAsync(plans, $"operator:{Environment.UserName}", cancellationToken);
-        await output.WriteLineAsync($"Moved {moved} instance(s) to version {plans[0].ToVersion}.");
+        await output.WriteLineAsync($"Moved {Plural.Count(moved, "instance")} to version {plans[0].ToVersion}.");
         return 0;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Midrc.Curation.Dicom;
 using Midrc.Curation.Findings;
 using Midrc.Curation.Profiles;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Curation.Deidentification;
 
@@ -39,7 +40,7 @@ public sealed class AnnexEAttributeCheck(CurationProfile profile, AnnexEPolicy p
             return null;
         }
         var what = element.Items.Count > 0
-            ? $"is present with {element.Items.Count} item(s)"
+            ? $"is present with {Plural.Count(element.Items.Count, "item")}"
             : element.NonEmptyValues().FirstOrDefault() is { } v ? $"is present and holds '{PhiText.Mask(v)}'" : "is present with a value";
         return profile.Rules.Report("deid.annex-e-attribute-present", file.SourcePath,
             $"{policy.Describe(element)} {what}; the Basic Profile requires it to be removed.", element);

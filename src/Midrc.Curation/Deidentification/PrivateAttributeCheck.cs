@@ -1,6 +1,7 @@
 using Midrc.Curation.Dicom;
 using Midrc.Curation.Findings;
 using Midrc.Curation.Profiles;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Curation.Deidentification;
 
@@ -45,7 +46,7 @@ public sealed class PrivateAttributeCheck(CurationProfile profile) : IFileCheck
                 ? $"Private attributes without a private creator in group {block.Key.Group:X4}"
                 : $"Private block '{creator}' ({block.Key.Group:X4},{block.Key.Block:X2}xx)";
             var finding = profile.Rules.Report("deid.private-attribute", file.SourcePath,
-                $"{owner}: {block.Count()} attribute(s) not on the safe list: {examples}{more}.",
+                $"{owner}: {Plural.Count(block.Count(), "attribute")} not on the safe list: {examples}{more}.",
                 creatorElement ?? block.First(), "PrivateCreator");
             if (finding is not null)
             {

@@ -3,6 +3,7 @@ using Midrc.Curation.Deidentification;
 using Midrc.Curation.Dicom;
 using Midrc.Curation.Findings;
 using Midrc.Curation.Profiles;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Curation.Qa;
 
@@ -156,7 +157,7 @@ public sealed class SubmissionChecker(RuleSettings rules)
         var missing = gaps.Sum(g => (int)Math.Round(g.Step / median) - 1);
         var finding = At(rules.Report("qa.ct-slice-gap", first.After.File.File,
             string.Create(CultureInfo.InvariantCulture,
-                $"CT series {seriesUid} has {gaps.Count} gap(s) in slice positions (about {missing} missing slice(s)); the first is {first.Step:0.##} mm between positions {first.Before.Z:0.##} and {first.After.Z:0.##} mm, where slices are normally {median:0.##} mm apart."),
+                $"CT series {seriesUid} has {Plural.Count(gaps.Count, "gap")} in slice positions (about {Plural.Count(missing, "missing slice")}); the first is {first.Step:0.##} mm between positions {first.Before.Z:0.##} and {first.After.Z:0.##} mm, where slices are normally {median:0.##} mm apart."),
             keyword: "ImagePositionPatient"), new DicomTag(0x0020, 0x0032));
         if (finding is not null)
         {
@@ -214,7 +215,7 @@ public sealed class SubmissionChecker(RuleSettings rules)
         {
             return null;
         }
-        var values = string.Join(", ", byValue.Select(g => $"{g.Key} ({g.Count()} file(s))"));
+        var values = string.Join(", ", byValue.Select(g => $"{g.Key} ({Plural.Count(g.Count(), "file")})"));
         return At(rules.Report(rule, byValue[^1].First().File.File, message(values), keyword: keyword), tag);
     }
 

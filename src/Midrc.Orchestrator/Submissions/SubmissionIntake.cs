@@ -189,7 +189,9 @@ public sealed class SubmissionIntake(
                 Readable = analysis.Readable,
                 SopClassUid = analysis.Index.SopClassUid ?? "",
                 SopInstanceUid = analysis.Index.SopInstanceUid ?? "",
-                Analysis = Serialize(new ReceivedAnalysis(analysis.Index, [.. analysis.Findings.Select(f => f with { File = received.Name })])),
+                // The workers read the stored copy, named by its hash; the coordinator knows the file by the name it was sent with.
+                Analysis = Serialize(new ReceivedAnalysis(analysis.Index,
+                    [.. analysis.Findings.Select(f => f with { File = received.Name, Message = f.Message.Replace(received.Sha256, received.Name, StringComparison.Ordinal) })])),
                 ReceivedAt = now,
                 Round = UploadRound(submission),
             };

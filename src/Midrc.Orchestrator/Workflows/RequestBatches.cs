@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Solicitations;
 using Midrc.Orchestrator.Submissions;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Orchestrator.Workflows;
 
@@ -38,7 +39,7 @@ public sealed class RequestBatches(MidrcDbContext db, WorkflowRuntime runtime)
         {
             Data = new Dictionary<string, string> { ["exams-accepted"] = InstanceData.Number(accepted) },
         }, cancellationToken);
-        return $"{accepted} exam(s) accepted for the data request; {result.Message}";
+        return $"{Plural.Count(accepted, "exam")} accepted for the data request; {result.Message}";
     }
 
     private async Task<(Guid Instance, Guid Solicitation)?> RequestInstanceAsync(Guid submissionId, CancellationToken cancellationToken)

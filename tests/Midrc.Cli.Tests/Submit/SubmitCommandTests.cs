@@ -48,7 +48,7 @@ public sealed class SubmitCommandTests : IAsyncLifetime
         var outcome = await SubmitAsync(folder);
 
         outcome.ExitCode.ShouldBe(0, outcome.Output + outcome.Error);
-        outcome.Output.ShouldContain("6 file(s) sent, 0 skipped");
+        outcome.Output.ShouldContain("6 files sent, 0 skipped");
         outcome.Output.ShouldContain("MB/s");
         File.Exists(Path.Combine(folder, SubmitState.FileName)).ShouldBeTrue();
         var submission = await _host.InDatabaseAsync(db => db.Submissions.SingleAsync());
@@ -80,7 +80,7 @@ public sealed class SubmitCommandTests : IAsyncLifetime
 
         outcome.ExitCode.ShouldBe(0, outcome.Output + outcome.Error);
         outcome.Output.ShouldContain($"Resuming submission {id}");
-        outcome.Output.ShouldContain("2 file(s) sent, 2 skipped");
+        outcome.Output.ShouldContain("2 files sent, 2 skipped");
         (await _host.CountAsync<Submission>()).ShouldBe(1);
         (await _host.CountAsync<ReceivedFile>()).ShouldBe(4);
     }

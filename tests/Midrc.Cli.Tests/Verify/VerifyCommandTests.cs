@@ -170,7 +170,7 @@ public sealed class VerifyCommandTests : IDisposable
 
         exit.ShouldBe(VerifyCommand.Passed, error);
         report.Files.ShouldBe(5);
-        error.ShouldContain("Skipped 2 symbolic link(s) (not followed), 1 hidden file(s) or folder(s), 1 DICOMDIR index file(s)");
+        error.ShouldContain("Skipped 2 symbolic links (not followed), 1 hidden file or folder, 1 DICOMDIR index file");
     }
 
     public static TheoryData<string[], string> CannotRun() => new()

@@ -35,7 +35,7 @@ public sealed class WorkflowMigrateCommandTests : IDisposable
         var (dryExit, dryOutput) = await Run(v2, dryRun: true);
 
         dryExit.ShouldBe(0, dryOutput);
-        dryOutput.ShouldContain("submission: version 1 -> 2, 2 instance(s)");
+        dryOutput.ShouldContain("submission: version 1 -> 2, 2 instances");
         dryOutput.ShouldContain($"  {waiting.Id}  received (state unchanged)");
         dryOutput.ShouldContain($"  {rechecked.Id}  resubmitted -> rechecking");
         dryOutput.ShouldEndWith($"Dry run: nothing changed.{Environment.NewLine}");
@@ -46,7 +46,7 @@ public sealed class WorkflowMigrateCommandTests : IDisposable
         var (exit, output) = await Run(v2, dryRun: false);
 
         exit.ShouldBe(0, output);
-        output.ShouldEndWith($"Moved 2 instance(s) to version 2.{Environment.NewLine}");
+        output.ShouldEndWith($"Moved 2 instances to version 2.{Environment.NewLine}");
         db.ChangeTracker.Clear();
         (await db.WorkflowInstances.Select(i => i.DefinitionVersion).ToListAsync()).ShouldAllBe(v => v == 2);
         (await db.WorkflowInstances.SingleAsync(i => i.Id == rechecked.Id)).State.ShouldBe("rechecking");

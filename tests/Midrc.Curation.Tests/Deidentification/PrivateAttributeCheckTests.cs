@@ -17,7 +17,7 @@ public class PrivateAttributeCheckTests
         finding.Tag.ShouldBe("(0009,0010)");
         finding.Keyword.ShouldBe("PrivateCreator");
         finding.Message.ShouldContain("'GEMS_IDEN_01'");
-        finding.Message.ShouldContain("3 attribute(s)");
+        finding.Message.ShouldContain("3 attributes");
         finding.Hint.ShouldContain("remove private tags");
         finding.Hint.ShouldContain("safe list");
     }

@@ -86,7 +86,7 @@ public class SubmissionCheckerTests
         finding.Rule.ShouldBe("qa.series-inconsistent");
         finding.Keyword.ShouldBe("SliceThickness");
         finding.File.ShouldBe("ct/5.dcm");
-        finding.Message.ShouldContain("1.25 (5 file(s)), 5 (1 file(s))");
+        finding.Message.ShouldContain("1.25 (5 files), 5 (1 file)");
     }
 
     [Fact]
@@ -130,8 +130,8 @@ public class SubmissionCheckerTests
 
         finding.Rule.ShouldBe("qa.ct-slice-gap");
         finding.File.ShouldBe("ct/8.dcm");
-        finding.Message.ShouldContain("1 gap(s)");
-        finding.Message.ShouldContain("about 2 missing slice(s)");
+        finding.Message.ShouldContain("1 gap in");
+        finding.Message.ShouldContain("about 2 missing slices");
         finding.Message.ShouldContain("normally 2 mm apart");
     }
 
@@ -155,7 +155,7 @@ public class SubmissionCheckerTests
 
         finding.Rule.ShouldBe("qa.study-multiple-patients");
         finding.File.ShouldBe("ct/9.dcm");
-        finding.Message.ShouldContain("419639-000082 (4 file(s)), 419639-000099 (1 file(s))");
+        finding.Message.ShouldContain("419639-000082 (4 files), 419639-000099 (1 file)");
     }
 
     [Fact]

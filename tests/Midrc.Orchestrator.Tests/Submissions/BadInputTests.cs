@@ -72,7 +72,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var outcome = await PutAndReadAsync(Encoding.UTF8.GetBytes("%PDF-1.4 this is a scanned consent form, not an image"), "consent.pdf");
 
         outcome.Readable.ShouldBeFalse();
-        outcome.Problem.ShouldNotBeNull().ShouldNotBeEmpty();
+        outcome.Problem.ShouldNotBeNull().ShouldStartWith("'consent.pdf' is not a DICOM file", customMessage: "named as the site sent it, not by the stored copy's hash");
         outcome.Findings.ShouldContain(f => f.Rule.StartsWith("parse.") && f.Severity == "error");
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Orchestrator.Pages.Shared;
 
@@ -31,7 +32,7 @@ public static partial class Show
         ? Count((int)span.TotalDays, "day")
         : span.TotalHours >= 1 ? Count((int)span.TotalHours, "hour") : "less than an hour";
 
-    public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n.ToString("N0", CultureInfo.InvariantCulture)} {noun}s";
+    public static string Count(int n, string noun) => Plural.Count(n, noun);
 
     /// <summary>An enum member as words: <c>AwaitingFixes</c> → "Awaiting fixes".</summary>
     public static string Words<T>(T value) where T : struct, Enum
