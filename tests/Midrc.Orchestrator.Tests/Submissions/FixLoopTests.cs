@@ -295,6 +295,44 @@ public sealed class FixLoopTests
         (await pipeline.Host.InDatabaseAsync(db => db.ReceivedFiles.CountAsync(f => f.SubmissionId == id && f.Kind == ReceivedFileKind.Clinical))).ShouldBe(1);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Completing_a_fix_round_twice_before_its_job_runs_answers_the_same_and_checks_the_round_once(DatabaseProvider provider)
+    {
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var originals = new[] { pipeline.Host.WriteChest(), pipeline.Host.WriteChest() };
+        var heads = originals.Select(o => DicomEdits.WithBodyPart(o, "HEAD")).ToArray();
+        var ids = new[] { await pipeline.SubmitAsync(heads[0]), await pipeline.SubmitAsync(heads[1]) };
+
+        var early = await ProblemAsync(await pipeline.Uch.PostAsync($"/api/submissions/{ids[0]}/complete", null), HttpStatusCode.Conflict);
+        early.Detail.ShouldNotBeNull().ShouldContain("Upload the corrected files first");
+        for (var i = 0; i < 2; i++)
+        {
+            (await IntakeHost.PutBytesAsync(pipeline.Uch, ids[i], File.ReadAllBytes(originals[i]), Path.GetFileName(heads[i]))).Dispose();
+        }
+
+        var twice = new[] { await CompleteAnswerAsync(pipeline, ids[0]), await CompleteAnswerAsync(pipeline, ids[0]) };
+        var together = await Task.WhenAll(CompleteAnswerAsync(pipeline, ids[1]), CompleteAnswerAsync(pipeline, ids[1]));
+
+        twice[1].ShouldBe(twice[0], "a second click gets the answer of the first");
+        together[1].ShouldBe(together[0], "two clicks at the same moment get the same answer");
+        twice[0].Status.ShouldBe(HttpStatusCode.Accepted, twice[0].Body);
+        together[0].Status.ShouldBe(HttpStatusCode.Accepted, together[0].Body);
+        await pipeline.Host.RunAllJobsAsync();
+        foreach (var id in ids)
+        {
+            (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+            (await pipeline.Host.CountAsync<Audit.AuditEvent>(q => q.Where(e => e.EntityId == id.ToString() && e.Action == "submission.resubmitted"))).ShouldBe(1);
+            (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJournal.CountAsync(j => j.Instance!.SubjectId == id && j.Trigger == "resubmit"))).ShouldBe(1);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> CompleteAnswerAsync(Pipeline pipeline, Guid id)
+    {
+        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/complete", null);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     private static async Task SendCaseCsvAsync(Pipeline pipeline, Guid id, string csv)
     {
         using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/clinical/case", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
