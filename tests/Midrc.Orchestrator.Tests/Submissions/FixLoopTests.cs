@@ -297,6 +297,35 @@ public sealed class FixLoopTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_round_indexed_just_before_a_crash_is_reported_to_its_workflow_once_by_the_recurring_resume(DatabaseProvider provider)
+    {
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var original = pipeline.Host.WriteChest();
+        var head = DicomEdits.WithBodyPart(original, "HEAD");
+        var id = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, id, head)).Dispose();
+
+        await pipeline.CompleteAndCrashAfterIndexingAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Received), "indexed, but its workflow never heard of it");
+        await pipeline.ResumeAsync();
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+
+        (await IntakeHost.PutBytesAsync(pipeline.Uch, id, File.ReadAllBytes(original), Path.GetFileName(head))).Dispose();
+        await pipeline.CompleteAndCrashAfterIndexingAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes), "the corrected round is indexed, but its workflow never heard of it");
+        await pipeline.ResumeAsync();
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+
+        var before = await pipeline.SnapshotAsync(id);
+        await pipeline.ResumeAsync();
+        await pipeline.ResumeAsync();
+        (await pipeline.SnapshotAsync(id)).ShouldBe(before, "resuming again changes nothing");
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJournal.Where(j => j.Instance!.SubjectId == id).Select(j => j.Trigger).ToListAsync()))
+            .Where(t => t is "start-qa" or "resubmit").ShouldBe(["start-qa", "resubmit"], ignoreOrder: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Completing_a_fix_round_twice_before_its_job_runs_answers_the_same_and_checks_the_round_once(DatabaseProvider provider)
     {
         await using var pipeline = await Pipeline.StartAsync(provider);
@@ -455,6 +484,38 @@ public sealed class FixLoopTests
             }
         }
 
+        /// <summary>
+        /// Completes the submission (its indexing job is lost), then indexes it in a process that dies right after the
+        /// index is committed, before the workflow hears of the round.
+        /// </summary>
+        public async Task CompleteAndCrashAfterIndexingAsync(Guid id)
+        {
+            await InScopeAsync(async sp =>
+            {
+                var site = await sp.GetRequiredService<MidrcDbContext>().Sites.SingleAsync(s => s.Code == "UCH");
+                var intake = ActivatorUtilities.CreateInstance<SubmissionIntake>(sp, new LostJobs());
+                await intake.CompleteAsync(await intake.FindAsync(site, id, CancellationToken.None), CoordinatorEmail, CancellationToken.None);
+                return 0;
+            });
+            await InScopeAsync(async sp =>
+            {
+                var indexer = ActivatorUtilities.CreateInstance<SubmissionIndexer>(sp, new DyingEvents());
+                await Should.ThrowAsync<ProcessDiedException>(() => indexer.IndexAsync(id, CancellationToken.None));
+                return 0;
+            });
+        }
+
+        /// <summary>Runs the recurring resume job, as Hangfire would every few minutes, and every job it enqueues.</summary>
+        public async Task ResumeAsync()
+        {
+            await InScopeAsync(async sp =>
+            {
+                await sp.GetRequiredService<SubmissionIndexer>().ResumePendingAsync(CancellationToken.None);
+                return 0;
+            });
+            await Host.RunAllJobsAsync();
+        }
+
         public async Task RunIndexerAsync(Guid id)
         {
             await using var scope = Host.Factory.Services.CreateAsyncScope();
@@ -479,4 +540,24 @@ public sealed class FixLoopTests
             await Host.DisposeAsync();
         }
     }
+
+    /// <summary>A job queue that loses what it is given (a crash between commit and enqueue, or the in-memory queue of a restart).</summary>
+    private sealed class LostJobs : Hangfire.IBackgroundJobClient
+    {
+        public string Create(Hangfire.Common.Job job, Hangfire.States.IState state) => $"lost-{Guid.NewGuid():N}";
+
+        public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => false;
+    }
+
+    /// <summary>The process dies as the indexer goes to tell the workflow.</summary>
+    private sealed class DyingEvents : ISubmissionEvents
+    {
+        public Task ReceivedAsync(Guid submissionId, CancellationToken cancellationToken) => throw new ProcessDiedException();
+
+        public Task ResubmittedAsync(Guid submissionId, int round, CancellationToken cancellationToken) => throw new ProcessDiedException();
+
+        public Task<IReadOnlyList<Guid>> UnreportedAsync(IReadOnlyCollection<Guid> submissionIds, CancellationToken cancellationToken) => throw new ProcessDiedException();
+    }
+
+    private sealed class ProcessDiedException() : Exception("The process died before the workflow heard of the indexed round.");
 }
