@@ -356,6 +356,36 @@ public sealed class FixLoopTests
         }
     }
 
+    [Fact]
+    public async Task A_submission_of_only_unreadable_files_asks_for_fixes_and_once_waived_is_accepted_with_no_exams_saying_so()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var notDicom = pipeline.Host.WriteFile("discharge-letter.pdf", "%PDF-1.4 not an image"u8.ToArray());
+
+        var id = await pipeline.SubmitAsync(notDicom);
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes), "an unreadable file is an error the site must fix");
+        (await pipeline.Host.InDatabaseAsync(db => db.Outbox.SingleAsync(m => m.Template == "fixes-needed"))).TextBody.ShouldContain("parse.unreadable");
+        var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "parse.unreadable").OpenIds.Single();
+        using (var asked = await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/waivers", new { findingIds = new[] { finding }, reason = "The letter was sent by mistake." }))
+        {
+            asked.StatusCode.ShouldBe(HttpStatusCode.OK, await asked.Content.ReadAsStringAsync());
+        }
+        using (var granted = await pipeline.Manager.PostAsJsonAsync($"/api/submissions/{id}/waivers/grant", new { findingIds = new[] { finding }, reason = "Not an image; nothing to publish." }))
+        {
+            granted.StatusCode.ShouldBe(HttpStatusCode.OK, await granted.Content.ReadAsStringAsync());
+        }
+        await pipeline.Host.RunAllJobsAsync();
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted), "with nothing left to verify, verification does not wait forever");
+        var email = await pipeline.Host.InDatabaseAsync(db => db.Outbox.SingleAsync(m => m.Template == "submission-accepted"));
+        email.TextBody.ShouldContain("no DICOM file");
+        email.TextBody.ShouldContain("new submission");
+        email.TextBody.ShouldNotContain("will be included in the next release");
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJobIntents.SingleAsync(i => i.Instance!.SubjectId == id && i.Job == "verify-deidentification")))
+            .Outcome.ShouldNotBeNull().ShouldContain("No DICOM file");
+    }
+
     private static async Task<(HttpStatusCode Status, string Body)> CompleteAnswerAsync(Pipeline pipeline, Guid id)
     {
         using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/complete", null);
@@ -372,6 +402,32 @@ public sealed class FixLoopTests
     public async Task A_site_still_onboarding_sends_its_test_transfer_which_its_onboarding_workflow_checks()
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var (uch, onboarding) = await StartOnboardingAsync(pipeline);
+
+        var id = await pipeline.SubmitAsync(pipeline.Host.WriteChest());
+
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("active");
+        (await pipeline.Host.InDatabaseAsync(db => db.Sites.SingleAsync(s => s.Id == uch))).Stage.ShouldBe(SiteStage.Active);
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.AnyAsync(i => i.SubjectId == id))).ShouldBeFalse("a test transfer has no submission workflow of its own");
+        (await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.CountAsync(r => r.Instance!.SubmissionId == id))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_test_transfer_with_no_readable_dicom_file_fails_its_check_instead_of_waiting()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var (_, onboarding) = await StartOnboardingAsync(pipeline);
+
+        await pipeline.SubmitAsync(pipeline.Host.WriteFile("export.txt", "not an image"u8.ToArray()));
+
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("test-transfer-needs-fixes");
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJobIntents.SingleAsync(i => i.InstanceId == onboarding && i.Job == "verify-deidentification")))
+            .Outcome.ShouldNotBeNull().ShouldContain("No DICOM file");
+    }
+
+    /// <summary>UCH back to invited, with its onboarding workflow waiting for the test transfer.</summary>
+    private static async Task<(Guid Site, Guid Onboarding)> StartOnboardingAsync(Pipeline pipeline)
+    {
         var uch = await pipeline.SiteIdAsync("UCH");
         await pipeline.Host.InDatabaseAsync(db => db.Sites.Where(s => s.Id == uch).ExecuteUpdateAsync(s => s.SetProperty(x => x.Stage, SiteStage.Invited)));
         var onboarding = await pipeline.InScopeAsync(async sp =>
@@ -382,13 +438,7 @@ public sealed class FixLoopTests
             (await runtime.FireAsync(new FireRequest(instance.Id, "confirm-coordinators", Actor.System, "coordinators") { Data = new Dictionary<string, string> { ["coordinators"] = "1" } }, CancellationToken.None)).Outcome.ShouldBe(FireOutcome.Fired);
             return instance.Id;
         });
-
-        var id = await pipeline.SubmitAsync(pipeline.Host.WriteChest());
-
-        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("active");
-        (await pipeline.Host.InDatabaseAsync(db => db.Sites.SingleAsync(s => s.Id == uch))).Stage.ShouldBe(SiteStage.Active);
-        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.AnyAsync(i => i.SubjectId == id))).ShouldBeFalse("a test transfer has no submission workflow of its own");
-        (await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.CountAsync(r => r.Instance!.SubmissionId == id))).ShouldBe(1);
+        return (uch, onboarding);
     }
 
     private static async Task<ProblemDetails> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
