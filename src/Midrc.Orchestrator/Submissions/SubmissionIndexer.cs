@@ -102,7 +102,7 @@ public sealed class SubmissionIndexer(MidrcDbContext db, SubmissionIntake intake
             findings.AddRange(ClinicalQa.Check(rows).Select(f => (f, (Guid?)null)));
             findings.AddRange(new ClinicalImageCrossCheck(new ImagingStayWindowOptions())
                 .Check(rows, ReceivedStudy.From(dicom.Select(d => (d.File.Name, d.Analysis.Index)))).Select(f => (f, (Guid?)null)));
-            await clinicalRecords.SaveAsync(submission, rows, cancellationToken);
+            await clinicalRecords.SaveAsync(submission, [.. clinical.Select(r => r.Node)], rows, cancellationToken);
         }
 
         var sopByName = all.GroupBy(d => d.File.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().File.SopInstanceUid, StringComparer.Ordinal);

@@ -297,6 +297,49 @@ public sealed class FixLoopTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_corrected_clinical_csv_drops_the_rows_it_no_longer_holds_and_the_audit_log_keeps_them(DatabaseProvider provider)
+    {
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var (caseHeader, caseRow) = ExampleRow(Curation.Clinical.ClinicalNode.Case);
+        var (visitHeader, visitRow) = ExampleRow(Curation.Clinical.ClinicalNode.Visit);
+        string Case(string id) => caseRow.Replace("SITE01-0001", id, StringComparison.Ordinal);
+        string Visit(string id, string caseId) => visitRow.Replace("SITE01-0001-V1", id, StringComparison.Ordinal).Replace("SITE01-0001", caseId, StringComparison.Ordinal);
+        var earlier = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, earlier, pipeline.Host.WriteChest())).Dispose();
+        await SendCsvAsync(pipeline, earlier, "case", caseHeader + Case("SITE01-0003"));
+        await pipeline.CompleteAsync(earlier);
+        var original = pipeline.Host.WriteChest();
+        var head = DicomEdits.WithBodyPart(original, "HEAD");
+        var id = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, id, head)).Dispose();
+        await SendCsvAsync(pipeline, id, "case", caseHeader + Case("SITE01-0001") + Case("SITE01-0002"));
+        await SendCsvAsync(pipeline, id, "visit", visitHeader + Visit("SITE01-0001-V1", "SITE01-0001") + Visit("SITE01-0001-V2", "SITE01-0001") + Visit("SITE01-0002-V1", "SITE01-0002"));
+        await pipeline.CompleteAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+        (await pipeline.Host.CountAsync<Clinical.ClinicalVisit>()).ShouldBe(3);
+
+        (await IntakeHost.PutBytesAsync(pipeline.Uch, id, File.ReadAllBytes(original), Path.GetFileName(head))).Dispose();
+        await SendCsvAsync(pipeline, id, "case", caseHeader + Case("SITE01-0001"));
+        await SendCsvAsync(pipeline, id, "visit", visitHeader + Visit("SITE01-0001-V1", "SITE01-0001"));
+        await pipeline.CompleteAsync(id);
+
+        (await pipeline.Host.InDatabaseAsync(db => db.ClinicalCases.OrderBy(c => c.CaseId).Select(c => c.CaseId).ToListAsync()))
+            .ShouldBe(["SITE01-0001", "SITE01-0003"], "the case the corrected file left out no longer counts; another submission's case stays");
+        (await pipeline.Host.InDatabaseAsync(db => db.ClinicalVisits.Select(v => v.VisitId).ToListAsync())).ShouldBe(["SITE01-0001-V1"]);
+        var dropped = await pipeline.Host.InDatabaseAsync(db => db.AuditEvents.Where(e => e.Action == "clinical.rows-dropped" && e.EntityId == id.ToString()).ToListAsync());
+        var details = string.Join("\n", dropped.Select(e => e.Details));
+        details.ShouldContain("SITE01-0002-V1");
+        details.ShouldContain("SITE01-0001-V2");
+        details.ShouldContain("\"SITE01-0002\"");
+
+        var rows = await pipeline.Host.InDatabaseAsync(async db => (await db.ClinicalCases.CountAsync(), await db.ClinicalVisits.CountAsync(), await db.AuditEvents.CountAsync(e => e.Action == "clinical.rows-dropped")));
+        await pipeline.RunIndexerAsync(id);
+        (await pipeline.Host.InDatabaseAsync(async db => (await db.ClinicalCases.CountAsync(), await db.ClinicalVisits.CountAsync(), await db.AuditEvents.CountAsync(e => e.Action == "clinical.rows-dropped"))))
+            .ShouldBe(rows, "indexing again drops nothing more");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task A_round_indexed_just_before_a_crash_is_reported_to_its_workflow_once_by_the_recurring_resume(DatabaseProvider provider)
     {
         await using var pipeline = await Pipeline.StartAsync(provider);
@@ -392,9 +435,17 @@ public sealed class FixLoopTests
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task SendCaseCsvAsync(Pipeline pipeline, Guid id, string csv)
+    private static (string Header, string Row) ExampleRow(Curation.Clinical.ClinicalNode node)
     {
-        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/clinical/case", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+        var lines = Curation.Clinical.ClinicalTemplates.Example(node).Split("\r\n");
+        return (lines[0] + "\r\n", lines[1] + "\r\n");
+    }
+
+    private static Task SendCaseCsvAsync(Pipeline pipeline, Guid id, string csv) => SendCsvAsync(pipeline, id, "case", csv);
+
+    private static async Task SendCsvAsync(Pipeline pipeline, Guid id, string node, string csv)
+    {
+        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/clinical/{node}", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
