@@ -98,23 +98,30 @@ public sealed class ClinicalRecordStore(MidrcDbContext db, AuditTrail audit)
     {
         var sent = nodes.ToHashSet();
         var dropped = new List<object>();
-        bool LeftOut<TRow>(Rows.ClinicalNode node, IReadOnlyList<TRow> current, ClinicalCase owner, Guid? from, Func<TRow, bool> same)
-            where TRow : Rows.ClinicalCaseChild =>
-            sent.Contains(node) && from == submission.Id && !current.Any(r => r.CaseId == owner.CaseId && same(r));
+        var held = new Dictionary<Rows.ClinicalNode, HashSet<(string CaseId, string Id)>>
+        {
+            [Rows.ClinicalNode.Visit] = [.. rows.Visits.Select(r => (r.CaseId, r.SubmitterId))],
+            [Rows.ClinicalNode.Procedure] = [.. rows.Procedures.Select(r => (r.CaseId, r.SubmitterId))],
+            [Rows.ClinicalNode.Measurement] = [.. rows.Measurements.Select(r => (r.CaseId, r.SubmitterId))],
+            [Rows.ClinicalNode.ImagingStudy] = [.. rows.ImagingStudies.Select(r => (r.CaseId, r.StudyUid ?? ""))],
+        };
+        bool LeftOut(Rows.ClinicalNode node, ClinicalCase owner, Guid? from, string id) =>
+            sent.Contains(node) && from == submission.Id && !held[node].Contains((owner.CaseId, id));
         void Drop(ClinicalCase owner, bool all)
         {
-            dropped.AddRange(Remove(owner.Visits, v => all || LeftOut(Rows.ClinicalNode.Visit, rows.Visits, owner, v.SubmissionId, r => r.SubmitterId == v.VisitId),
+            dropped.AddRange(Remove(owner.Visits, v => all || LeftOut(Rows.ClinicalNode.Visit, owner, v.SubmissionId, v.VisitId),
                 v => new { node = "visit", id = v.VisitId, caseId = owner.CaseId, v.DaysToHospitalAdmission, v.DaysToIcuAdmission, v.DaysToIcuDischarge, v.DaysToHospitalDischarge, v.DischargeType }));
-            dropped.AddRange(Remove(owner.Procedures, p => all || LeftOut(Rows.ClinicalNode.Procedure, rows.Procedures, owner, p.SubmissionId, r => r.SubmitterId == p.ProcedureId),
+            dropped.AddRange(Remove(owner.Procedures, p => all || LeftOut(Rows.ClinicalNode.Procedure, owner, p.SubmissionId, p.ProcedureId),
                 p => new { node = "procedure", id = p.ProcedureId, caseId = owner.CaseId, p.BreathingSupportType, p.DaysToStart, p.DaysToEnd }));
-            dropped.AddRange(Remove(owner.Measurements, m => all || LeftOut(Rows.ClinicalNode.Measurement, rows.Measurements, owner, m.SubmissionId, r => r.SubmitterId == m.MeasurementId),
+            dropped.AddRange(Remove(owner.Measurements, m => all || LeftOut(Rows.ClinicalNode.Measurement, owner, m.SubmissionId, m.MeasurementId),
                 m => new { node = "measurement", id = m.MeasurementId, caseId = owner.CaseId, m.TestType, m.TestResult, m.DaysToTest }));
-            dropped.AddRange(Remove(owner.ImagingStudies, s => all || LeftOut(Rows.ClinicalNode.ImagingStudy, rows.ImagingStudies, owner, s.SubmissionId, r => r.StudyUid == s.StudyInstanceUid),
+            dropped.AddRange(Remove(owner.ImagingStudies, s => all || LeftOut(Rows.ClinicalNode.ImagingStudy, owner, s.SubmissionId, s.StudyInstanceUid),
                 s => new { node = "imaging_study", id = s.StudyInstanceUid, caseId = owner.CaseId, s.DaysToStudy, s.StudyDescription }));
         }
 
+        var heldCases = rows.Cases.Select(r => r.SubmitterId).ToHashSet(StringComparer.Ordinal);
         var goneCases = sent.Contains(Rows.ClinicalNode.Case)
-            ? cases.Values.Where(c => c.SubmissionId == submission.Id && !rows.Cases.Any(r => r.SubmitterId == c.CaseId)).ToList()
+            ? cases.Values.Where(c => c.SubmissionId == submission.Id && !heldCases.Contains(c.CaseId)).ToList()
             : [];
         foreach (var gone in goneCases)
         {
