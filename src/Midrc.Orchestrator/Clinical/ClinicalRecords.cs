@@ -42,6 +42,12 @@ public sealed class ClinicalVisit
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid CaseId { get; set; }
     public required string VisitId { get; set; }
+
+    /// <summary>
+    /// The submission that last sent the row: a corrected file of that submission that leaves the row out drops it.
+    /// Null for rows stored before rows recorded their submission, which nothing drops.
+    /// </summary>
+    public Guid? SubmissionId { get; set; }
     public int? DaysToHospitalAdmission { get; set; }
     public int? DaysToHospitalDischarge { get; set; }
     public int? DaysToIcuAdmission { get; set; }
@@ -55,6 +61,12 @@ public sealed class ClinicalProcedure
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid CaseId { get; set; }
     public required string ProcedureId { get; set; }
+
+    /// <summary>
+    /// The submission that last sent the row: a corrected file of that submission that leaves the row out drops it.
+    /// Null for rows stored before rows recorded their submission, which nothing drops.
+    /// </summary>
+    public Guid? SubmissionId { get; set; }
     public required string BreathingSupportType { get; set; }
     public int? DaysToStart { get; set; }
     public int? DaysToEnd { get; set; }
@@ -66,6 +78,12 @@ public sealed class ClinicalMeasurement
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid CaseId { get; set; }
     public required string MeasurementId { get; set; }
+
+    /// <summary>
+    /// The submission that last sent the row: a corrected file of that submission that leaves the row out drops it.
+    /// Null for rows stored before rows recorded their submission, which nothing drops.
+    /// </summary>
+    public Guid? SubmissionId { get; set; }
     public required string TestType { get; set; }
     public required string TestResult { get; set; }
     public int? DaysToTest { get; set; }
@@ -77,6 +95,12 @@ public sealed class ClinicalImagingStudy
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid CaseId { get; set; }
     public required string StudyInstanceUid { get; set; }
+
+    /// <summary>
+    /// The submission that last sent the row: a corrected file of that submission that leaves the row out drops it.
+    /// Null for rows stored before rows recorded their submission, which nothing drops.
+    /// </summary>
+    public Guid? SubmissionId { get; set; }
     public int? DaysToStudy { get; set; }
     public string StudyDescription { get; set; } = "";
 }

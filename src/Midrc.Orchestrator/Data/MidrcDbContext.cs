@@ -246,6 +246,12 @@ public abstract class MidrcDbContext(DbContextOptions options) : DbContext(optio
             e.HasMany(c => c.ImagingStudies).WithOne().HasForeignKey(s => s.CaseId);
         });
         modelBuilder.Entity<ClinicalImagingStudy>(e => e.Property(s => s.StudyInstanceUid).HasMaxLength(UidLength));
+        // Which submission last sent a row, indexed for replacing that submission's rows; no foreign key, since adding
+        // one to an existing SQLite table rebuilds it outside a transaction.
+        modelBuilder.Entity<ClinicalVisit>().HasIndex(v => v.SubmissionId);
+        modelBuilder.Entity<ClinicalProcedure>().HasIndex(p => p.SubmissionId);
+        modelBuilder.Entity<ClinicalMeasurement>().HasIndex(m => m.SubmissionId);
+        modelBuilder.Entity<ClinicalImagingStudy>().HasIndex(s => s.SubmissionId);
         modelBuilder.Entity<QaFinding>(e =>
         {
             e.Property(f => f.Rule).HasMaxLength(NameLength);

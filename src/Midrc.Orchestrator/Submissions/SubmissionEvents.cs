@@ -11,4 +11,10 @@ public interface ISubmissionEvents
 
     /// <summary>A round of corrected files (<paramref name="round"/> &gt; 1) is indexed and checked again.</summary>
     Task ResubmittedAsync(Guid submissionId, int round, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Of the given submissions, each left where indexing its latest round put it, those whose round the rest of the
+    /// system has not heard of yet (the process stopped between indexing and reporting): reporting them again is due.
+    /// </summary>
+    Task<IReadOnlyList<Guid>> UnreportedAsync(IReadOnlyCollection<Guid> submissionIds, CancellationToken cancellationToken);
 }

@@ -51,14 +51,20 @@ public sealed class SubmissionIndexer(MidrcDbContext db, SubmissionIntake intake
     }
 
     /// <summary>
-    /// Indexes every round left completed but not indexed (a lost job queue, a restart of the embedded default).
-    /// Runs at start-up and every few minutes.
+    /// Indexes every round left completed but not indexed, and reports every round indexed but never reported (a lost
+    /// job queue, a restart of the embedded default, a process stopped between indexing and reporting). Runs every few
+    /// minutes; reports carry idempotency keys, so one made meanwhile by the round's own job is made once.
     /// </summary>
     public async Task ResumePendingAsync(CancellationToken cancellationToken)
     {
-        var pending = await db.Submissions.Where(s => s.Status != SubmissionStatus.Receiving && s.IndexedRound < s.Round)
+        var pending = await db.Submissions.AsNoTracking().Where(s => s.Status != SubmissionStatus.Receiving && s.IndexedRound < s.Round)
             .Select(s => s.Id).ToListAsync(cancellationToken);
-        foreach (var id in pending)
+        // Still where indexing left them: a first round received, a corrected round back in the fix loop.
+        var indexed = await db.Submissions.AsNoTracking()
+            .Where(s => s.IndexedRound == s.Round
+                && ((s.Round == 1 && s.Status == SubmissionStatus.Received) || (s.Round > 1 && s.Status == SubmissionStatus.AwaitingFixes)))
+            .Select(s => s.Id).ToListAsync(cancellationToken);
+        foreach (var id in pending.Concat(await events.UnreportedAsync(indexed, cancellationToken)))
         {
             await IndexAsync(id, cancellationToken);
         }
@@ -96,7 +102,7 @@ public sealed class SubmissionIndexer(MidrcDbContext db, SubmissionIntake intake
             findings.AddRange(ClinicalQa.Check(rows).Select(f => (f, (Guid?)null)));
             findings.AddRange(new ClinicalImageCrossCheck(new ImagingStayWindowOptions())
                 .Check(rows, ReceivedStudy.From(dicom.Select(d => (d.File.Name, d.Analysis.Index)))).Select(f => (f, (Guid?)null)));
-            await clinicalRecords.SaveAsync(submission, rows, cancellationToken);
+            await clinicalRecords.SaveAsync(submission, [.. clinical.Select(r => r.Node)], rows, cancellationToken);
         }
 
         var sopByName = all.GroupBy(d => d.File.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().File.SopInstanceUid, StringComparer.Ordinal);

@@ -264,16 +264,17 @@ public sealed class SubmissionIntake(
 
     /// <summary>
     /// The site says the submission (or, in the fix loop, its round of corrected files) is complete: a background job
-    /// indexes and checks it. Completing twice is harmless.
+    /// indexes and checks it. Completing twice is harmless: a double click or a retry, even at the same moment, gets the
+    /// answer of the first call while the completed round waits for its job.
     /// </summary>
     public async Task CompleteAsync(Submission submission, string actor, CancellationToken cancellationToken)
     {
-        if (submission.Status is not (SubmissionStatus.Receiving or SubmissionStatus.AwaitingFixes))
+        if (await AlreadyCompletedAsync(submission, cancellationToken))
         {
             return;
         }
         var round = UploadRound(submission);
-        if (!await db.ReceivedFiles.AnyAsync(f => f.SubmissionId == submission.Id && f.Round == round, cancellationToken))
+        if (!await HasFilesAsync(submission, round, cancellationToken))
         {
             if (submission.Status == SubmissionStatus.AwaitingFixes)
             {
@@ -286,10 +287,41 @@ public sealed class SubmissionIntake(
             submission.Status = SubmissionStatus.Analyzing;
         }
         submission.Round = round;
-        audit.Record(actor, round == 1 ? "submission.completed" : "submission.resubmitted", nameof(Submission), submission.Id.ToString(), submission.SiteId, new { round });
-        await db.SaveChangesAsync(cancellationToken);
+        var completed = audit.Record(actor, round == 1 ? "submission.completed" : "submission.resubmitted", nameof(Submission), submission.Id.ToString(), submission.SiteId, new { round });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another call completed it at the same moment (a double click): its completion is this one's answer.
+            db.Entry(completed).State = EntityState.Detached;
+            await db.Entry(submission).ReloadAsync(cancellationToken);
+            if (await AlreadyCompletedAsync(submission, cancellationToken))
+            {
+                return;
+            }
+            throw;
+        }
         jobs.Enqueue<SubmissionIndexer>(indexer => indexer.IndexAsync(submission.Id, CancellationToken.None));
     }
+
+    /// <summary>
+    /// Nothing is left to complete: the submission is past receiving and not awaiting fixes, or a completed round of
+    /// corrections waits for its job (the workflow leaves the fix loop only once the job reports it) and nothing was
+    /// sent since. Files sent after that completion make a new round, which completing again does complete.
+    /// </summary>
+    private async Task<bool> AlreadyCompletedAsync(Submission submission, CancellationToken cancellationToken) =>
+        submission.Status switch
+        {
+            SubmissionStatus.Receiving => false,
+            SubmissionStatus.AwaitingFixes => submission.IndexedRound < submission.Round
+                && !await HasFilesAsync(submission, UploadRound(submission), cancellationToken),
+            _ => true,
+        };
+
+    private Task<bool> HasFilesAsync(Submission submission, int round, CancellationToken cancellationToken) =>
+        db.ReceivedFiles.AnyAsync(f => f.SubmissionId == submission.Id && f.Round == round, cancellationToken);
 
     /// <summary>The hash as the store spells it; a malformed one is a 400 naming it.</summary>
     public static string NormalizeHash(string sha256)

@@ -33,7 +33,9 @@ public sealed class RunQaChecksJob(MidrcDbContext db, WorkflowRuntime runtime) :
 /// <summary>
 /// <c>verify-deidentification</c>: reports each instance's de-identification outcome, then decides: failed when any
 /// file failed, passed when every file passed; while a program manager must review a file it waits, and the review
-/// runs it again.
+/// runs it again. An indexed submission with no DICOM file to verify (only unreadable files, waived, or only clinical
+/// CSVs) is decided too, never left waiting: nothing in it can leak, so it passes with no exam; a test transfer fails,
+/// since it exists to show that the site's images arrive readable and de-identified.
 /// </summary>
 public sealed class VerifyDeidentificationJob(MidrcDbContext db, DeidentificationVerdicts verdicts, WorkflowRuntime runtime) : IWorkflowJob
 {
@@ -46,6 +48,10 @@ public sealed class VerifyDeidentificationJob(MidrcDbContext db, Deidentificatio
             return "No submission to verify yet.";
         }
         var verdict = await verdicts.VerifyAsync(submissionId, cancellationToken);
+        if (verdict.Files == 0)
+        {
+            return await NothingToVerifyAsync(context, submissionId, cancellationToken);
+        }
         if (verdict.Passed is not { } passed)
         {
             return $"{verdict.Files} file(s); {verdict.NeedsReview} wait for a program manager's review before deciding.";
@@ -62,6 +68,25 @@ public sealed class VerifyDeidentificationJob(MidrcDbContext db, Deidentificatio
             ["quarantined-files"] = InstanceData.Number(verdict.Failed),
         }), cancellationToken);
         return $"{verdict.Files} file(s), {verdict.Failed} failed de-identification; {result.Message}";
+    }
+
+    private async Task<string> NothingToVerifyAsync(WorkflowJobContext context, Guid submissionId, CancellationToken cancellationToken)
+    {
+        if (!await db.Submissions.AnyAsync(s => s.Id == submissionId && s.IndexedRound > 0, cancellationToken))
+        {
+            return "The submission is not indexed yet; its files are verified once it is.";
+        }
+        const string nothing = "No DICOM file of the submission could be read, so there is nothing to verify";
+        if (context.Instance.SubjectType == "site")
+        {
+            return $"{nothing}; {await TestTransfer.ReportAsync(runtime, context, "test-transfer-deid", passed: false, cancellationToken)}";
+        }
+        var result = await runtime.FireAsync(context.FollowUp("deid-finished", new Dictionary<string, string>
+        {
+            ["deid-result"] = "passed",
+            ["quarantined-files"] = InstanceData.Number(0),
+        }), cancellationToken);
+        return $"{nothing}: it is accepted with no exam. {result.Message}";
     }
 }
 

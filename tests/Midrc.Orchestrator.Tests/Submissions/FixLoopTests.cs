@@ -295,9 +295,157 @@ public sealed class FixLoopTests
         (await pipeline.Host.InDatabaseAsync(db => db.ReceivedFiles.CountAsync(f => f.SubmissionId == id && f.Kind == ReceivedFileKind.Clinical))).ShouldBe(1);
     }
 
-    private static async Task SendCaseCsvAsync(Pipeline pipeline, Guid id, string csv)
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_corrected_clinical_csv_drops_the_rows_it_no_longer_holds_and_the_audit_log_keeps_them(DatabaseProvider provider)
     {
-        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/clinical/case", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var (caseHeader, caseRow) = ExampleRow(Curation.Clinical.ClinicalNode.Case);
+        var (visitHeader, visitRow) = ExampleRow(Curation.Clinical.ClinicalNode.Visit);
+        string Case(string id) => caseRow.Replace("SITE01-0001", id, StringComparison.Ordinal);
+        string Visit(string id, string caseId) => visitRow.Replace("SITE01-0001-V1", id, StringComparison.Ordinal).Replace("SITE01-0001", caseId, StringComparison.Ordinal);
+        var earlier = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, earlier, pipeline.Host.WriteChest())).Dispose();
+        await SendCsvAsync(pipeline, earlier, "case", caseHeader + Case("SITE01-0003"));
+        await pipeline.CompleteAsync(earlier);
+        var original = pipeline.Host.WriteChest();
+        var head = DicomEdits.WithBodyPart(original, "HEAD");
+        var id = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, id, head)).Dispose();
+        await SendCsvAsync(pipeline, id, "case", caseHeader + Case("SITE01-0001") + Case("SITE01-0002"));
+        await SendCsvAsync(pipeline, id, "visit", visitHeader + Visit("SITE01-0001-V1", "SITE01-0001") + Visit("SITE01-0001-V2", "SITE01-0001") + Visit("SITE01-0002-V1", "SITE01-0002"));
+        await pipeline.CompleteAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+        (await pipeline.Host.CountAsync<Clinical.ClinicalVisit>()).ShouldBe(3);
+
+        (await IntakeHost.PutBytesAsync(pipeline.Uch, id, File.ReadAllBytes(original), Path.GetFileName(head))).Dispose();
+        await SendCsvAsync(pipeline, id, "case", caseHeader + Case("SITE01-0001"));
+        await SendCsvAsync(pipeline, id, "visit", visitHeader + Visit("SITE01-0001-V1", "SITE01-0001"));
+        await pipeline.CompleteAsync(id);
+
+        (await pipeline.Host.InDatabaseAsync(db => db.ClinicalCases.OrderBy(c => c.CaseId).Select(c => c.CaseId).ToListAsync()))
+            .ShouldBe(["SITE01-0001", "SITE01-0003"], "the case the corrected file left out no longer counts; another submission's case stays");
+        (await pipeline.Host.InDatabaseAsync(db => db.ClinicalVisits.Select(v => v.VisitId).ToListAsync())).ShouldBe(["SITE01-0001-V1"]);
+        var dropped = await pipeline.Host.InDatabaseAsync(db => db.AuditEvents.Where(e => e.Action == "clinical.rows-dropped" && e.EntityId == id.ToString()).ToListAsync());
+        var details = string.Join("\n", dropped.Select(e => e.Details));
+        details.ShouldContain("SITE01-0002-V1");
+        details.ShouldContain("SITE01-0001-V2");
+        details.ShouldContain("\"SITE01-0002\"");
+
+        var rows = await pipeline.Host.InDatabaseAsync(async db => (await db.ClinicalCases.CountAsync(), await db.ClinicalVisits.CountAsync(), await db.AuditEvents.CountAsync(e => e.Action == "clinical.rows-dropped")));
+        await pipeline.RunIndexerAsync(id);
+        (await pipeline.Host.InDatabaseAsync(async db => (await db.ClinicalCases.CountAsync(), await db.ClinicalVisits.CountAsync(), await db.AuditEvents.CountAsync(e => e.Action == "clinical.rows-dropped"))))
+            .ShouldBe(rows, "indexing again drops nothing more");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_round_indexed_just_before_a_crash_is_reported_to_its_workflow_once_by_the_recurring_resume(DatabaseProvider provider)
+    {
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var original = pipeline.Host.WriteChest();
+        var head = DicomEdits.WithBodyPart(original, "HEAD");
+        var id = await IntakeHost.CreateSubmissionAsync(pipeline.Uch);
+        (await IntakeHost.PutFileAsync(pipeline.Uch, id, head)).Dispose();
+
+        await pipeline.CompleteAndCrashAfterIndexingAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Received), "indexed, but its workflow never heard of it");
+        await pipeline.ResumeAsync();
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes));
+
+        (await IntakeHost.PutBytesAsync(pipeline.Uch, id, File.ReadAllBytes(original), Path.GetFileName(head))).Dispose();
+        await pipeline.CompleteAndCrashAfterIndexingAsync(id);
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes), "the corrected round is indexed, but its workflow never heard of it");
+        await pipeline.ResumeAsync();
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+
+        var before = await pipeline.SnapshotAsync(id);
+        await pipeline.ResumeAsync();
+        await pipeline.ResumeAsync();
+        (await pipeline.SnapshotAsync(id)).ShouldBe(before, "resuming again changes nothing");
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJournal.Where(j => j.Instance!.SubjectId == id).Select(j => j.Trigger).ToListAsync()))
+            .Where(t => t is "start-qa" or "resubmit").ShouldBe(["start-qa", "resubmit"], ignoreOrder: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Completing_a_fix_round_twice_before_its_job_runs_answers_the_same_and_checks_the_round_once(DatabaseProvider provider)
+    {
+        await using var pipeline = await Pipeline.StartAsync(provider);
+        var originals = new[] { pipeline.Host.WriteChest(), pipeline.Host.WriteChest() };
+        var heads = originals.Select(o => DicomEdits.WithBodyPart(o, "HEAD")).ToArray();
+        var ids = new[] { await pipeline.SubmitAsync(heads[0]), await pipeline.SubmitAsync(heads[1]) };
+
+        var early = await ProblemAsync(await pipeline.Uch.PostAsync($"/api/submissions/{ids[0]}/complete", null), HttpStatusCode.Conflict);
+        early.Detail.ShouldNotBeNull().ShouldContain("Upload the corrected files first");
+        for (var i = 0; i < 2; i++)
+        {
+            (await IntakeHost.PutBytesAsync(pipeline.Uch, ids[i], File.ReadAllBytes(originals[i]), Path.GetFileName(heads[i]))).Dispose();
+        }
+
+        var twice = new[] { await CompleteAnswerAsync(pipeline, ids[0]), await CompleteAnswerAsync(pipeline, ids[0]) };
+        var together = await Task.WhenAll(CompleteAnswerAsync(pipeline, ids[1]), CompleteAnswerAsync(pipeline, ids[1]));
+
+        twice[1].ShouldBe(twice[0], "a second click gets the answer of the first");
+        together[1].ShouldBe(together[0], "two clicks at the same moment get the same answer");
+        twice[0].Status.ShouldBe(HttpStatusCode.Accepted, twice[0].Body);
+        together[0].Status.ShouldBe(HttpStatusCode.Accepted, together[0].Body);
+        await pipeline.Host.RunAllJobsAsync();
+        foreach (var id in ids)
+        {
+            (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted));
+            (await pipeline.Host.CountAsync<Audit.AuditEvent>(q => q.Where(e => e.EntityId == id.ToString() && e.Action == "submission.resubmitted"))).ShouldBe(1);
+            (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJournal.CountAsync(j => j.Instance!.SubjectId == id && j.Trigger == "resubmit"))).ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public async Task A_submission_of_only_unreadable_files_asks_for_fixes_and_once_waived_is_accepted_with_no_exams_saying_so()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var notDicom = pipeline.Host.WriteFile("discharge-letter.pdf", "%PDF-1.4 not an image"u8.ToArray());
+
+        var id = await pipeline.SubmitAsync(notDicom);
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.AwaitingFixes), "an unreadable file is an error the site must fix");
+        (await pipeline.Host.InDatabaseAsync(db => db.Outbox.SingleAsync(m => m.Template == "fixes-needed"))).TextBody.ShouldContain("parse.unreadable");
+        var finding = (await pipeline.ReportAsync(pipeline.Coordinator, id)).Rules.Single(r => r.Rule == "parse.unreadable").OpenIds.Single();
+        using (var asked = await pipeline.Coordinator.PostAsJsonAsync($"/api/submissions/{id}/waivers", new { findingIds = new[] { finding }, reason = "The letter was sent by mistake." }))
+        {
+            asked.StatusCode.ShouldBe(HttpStatusCode.OK, await asked.Content.ReadAsStringAsync());
+        }
+        using (var granted = await pipeline.Manager.PostAsJsonAsync($"/api/submissions/{id}/waivers/grant", new { findingIds = new[] { finding }, reason = "Not an image; nothing to publish." }))
+        {
+            granted.StatusCode.ShouldBe(HttpStatusCode.OK, await granted.Content.ReadAsStringAsync());
+        }
+        await pipeline.Host.RunAllJobsAsync();
+
+        (await IntakeHost.GetAsync(pipeline.Uch, id)).Status.ShouldBe(nameof(SubmissionStatus.Accepted), "with nothing left to verify, verification does not wait forever");
+        var email = await pipeline.Host.InDatabaseAsync(db => db.Outbox.SingleAsync(m => m.Template == "submission-accepted"));
+        email.TextBody.ShouldContain("no DICOM file");
+        email.TextBody.ShouldContain("new submission");
+        email.TextBody.ShouldNotContain("will be included in the next release");
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJobIntents.SingleAsync(i => i.Instance!.SubjectId == id && i.Job == "verify-deidentification")))
+            .Outcome.ShouldNotBeNull().ShouldContain("No DICOM file");
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> CompleteAnswerAsync(Pipeline pipeline, Guid id)
+    {
+        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/complete", null);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static (string Header, string Row) ExampleRow(Curation.Clinical.ClinicalNode node)
+    {
+        var lines = Curation.Clinical.ClinicalTemplates.Example(node).Split("\r\n");
+        return (lines[0] + "\r\n", lines[1] + "\r\n");
+    }
+
+    private static Task SendCaseCsvAsync(Pipeline pipeline, Guid id, string csv) => SendCsvAsync(pipeline, id, "case", csv);
+
+    private static async Task SendCsvAsync(Pipeline pipeline, Guid id, string node, string csv)
+    {
+        using var response = await pipeline.Uch.PostAsync($"/api/submissions/{id}/clinical/{node}", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
@@ -305,6 +453,32 @@ public sealed class FixLoopTests
     public async Task A_site_still_onboarding_sends_its_test_transfer_which_its_onboarding_workflow_checks()
     {
         await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var (uch, onboarding) = await StartOnboardingAsync(pipeline);
+
+        var id = await pipeline.SubmitAsync(pipeline.Host.WriteChest());
+
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("active");
+        (await pipeline.Host.InDatabaseAsync(db => db.Sites.SingleAsync(s => s.Id == uch))).Stage.ShouldBe(SiteStage.Active);
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.AnyAsync(i => i.SubjectId == id))).ShouldBeFalse("a test transfer has no submission workflow of its own");
+        (await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.CountAsync(r => r.Instance!.SubmissionId == id))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_test_transfer_with_no_readable_dicom_file_fails_its_check_instead_of_waiting()
+    {
+        await using var pipeline = await Pipeline.StartAsync(DatabaseProvider.Sqlite);
+        var (_, onboarding) = await StartOnboardingAsync(pipeline);
+
+        await pipeline.SubmitAsync(pipeline.Host.WriteFile("export.txt", "not an image"u8.ToArray()));
+
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("test-transfer-needs-fixes");
+        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowJobIntents.SingleAsync(i => i.InstanceId == onboarding && i.Job == "verify-deidentification")))
+            .Outcome.ShouldNotBeNull().ShouldContain("No DICOM file");
+    }
+
+    /// <summary>UCH back to invited, with its onboarding workflow waiting for the test transfer.</summary>
+    private static async Task<(Guid Site, Guid Onboarding)> StartOnboardingAsync(Pipeline pipeline)
+    {
         var uch = await pipeline.SiteIdAsync("UCH");
         await pipeline.Host.InDatabaseAsync(db => db.Sites.Where(s => s.Id == uch).ExecuteUpdateAsync(s => s.SetProperty(x => x.Stage, SiteStage.Invited)));
         var onboarding = await pipeline.InScopeAsync(async sp =>
@@ -315,13 +489,7 @@ public sealed class FixLoopTests
             (await runtime.FireAsync(new FireRequest(instance.Id, "confirm-coordinators", Actor.System, "coordinators") { Data = new Dictionary<string, string> { ["coordinators"] = "1" } }, CancellationToken.None)).Outcome.ShouldBe(FireOutcome.Fired);
             return instance.Id;
         });
-
-        var id = await pipeline.SubmitAsync(pipeline.Host.WriteChest());
-
-        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.SingleAsync(i => i.Id == onboarding))).State.ShouldBe("active");
-        (await pipeline.Host.InDatabaseAsync(db => db.Sites.SingleAsync(s => s.Id == uch))).Stage.ShouldBe(SiteStage.Active);
-        (await pipeline.Host.InDatabaseAsync(db => db.WorkflowInstances.AnyAsync(i => i.SubjectId == id))).ShouldBeFalse("a test transfer has no submission workflow of its own");
-        (await pipeline.Host.InDatabaseAsync(db => db.DeidentificationReports.CountAsync(r => r.Instance!.SubmissionId == id))).ShouldBe(1);
+        return (uch, onboarding);
     }
 
     private static async Task<ProblemDetails> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
@@ -417,6 +585,38 @@ public sealed class FixLoopTests
             }
         }
 
+        /// <summary>
+        /// Completes the submission (its indexing job is lost), then indexes it in a process that dies right after the
+        /// index is committed, before the workflow hears of the round.
+        /// </summary>
+        public async Task CompleteAndCrashAfterIndexingAsync(Guid id)
+        {
+            await InScopeAsync(async sp =>
+            {
+                var site = await sp.GetRequiredService<MidrcDbContext>().Sites.SingleAsync(s => s.Code == "UCH");
+                var intake = ActivatorUtilities.CreateInstance<SubmissionIntake>(sp, new LostJobs());
+                await intake.CompleteAsync(await intake.FindAsync(site, id, CancellationToken.None), CoordinatorEmail, CancellationToken.None);
+                return 0;
+            });
+            await InScopeAsync(async sp =>
+            {
+                var indexer = ActivatorUtilities.CreateInstance<SubmissionIndexer>(sp, new DyingEvents());
+                await Should.ThrowAsync<ProcessDiedException>(() => indexer.IndexAsync(id, CancellationToken.None));
+                return 0;
+            });
+        }
+
+        /// <summary>Runs the recurring resume job, as Hangfire would every few minutes, and every job it enqueues.</summary>
+        public async Task ResumeAsync()
+        {
+            await InScopeAsync(async sp =>
+            {
+                await sp.GetRequiredService<SubmissionIndexer>().ResumePendingAsync(CancellationToken.None);
+                return 0;
+            });
+            await Host.RunAllJobsAsync();
+        }
+
         public async Task RunIndexerAsync(Guid id)
         {
             await using var scope = Host.Factory.Services.CreateAsyncScope();
@@ -441,4 +641,24 @@ public sealed class FixLoopTests
             await Host.DisposeAsync();
         }
     }
+
+    /// <summary>A job queue that loses what it is given (a crash between commit and enqueue, or the in-memory queue of a restart).</summary>
+    private sealed class LostJobs : Hangfire.IBackgroundJobClient
+    {
+        public string Create(Hangfire.Common.Job job, Hangfire.States.IState state) => $"lost-{Guid.NewGuid():N}";
+
+        public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => false;
+    }
+
+    /// <summary>The process dies as the indexer goes to tell the workflow.</summary>
+    private sealed class DyingEvents : ISubmissionEvents
+    {
+        public Task ReceivedAsync(Guid submissionId, CancellationToken cancellationToken) => throw new ProcessDiedException();
+
+        public Task ResubmittedAsync(Guid submissionId, int round, CancellationToken cancellationToken) => throw new ProcessDiedException();
+
+        public Task<IReadOnlyList<Guid>> UnreportedAsync(IReadOnlyCollection<Guid> submissionIds, CancellationToken cancellationToken) => throw new ProcessDiedException();
+    }
+
+    private sealed class ProcessDiedException() : Exception("The process died before the workflow heard of the indexed round.");
 }

@@ -323,9 +323,14 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalImagingStudies");
                 });
@@ -346,6 +351,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("TestResult")
                         .IsRequired()
                         .HasColumnType("text");
@@ -357,6 +365,8 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalMeasurements");
                 });
@@ -384,9 +394,14 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalProcedures");
                 });
@@ -416,6 +431,9 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("VisitId")
                         .IsRequired()
                         .HasColumnType("text");
@@ -423,6 +441,8 @@ namespace Midrc.Orchestrator.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalVisits");
                 });

@@ -324,9 +324,14 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalImagingStudies");
                 });
@@ -347,6 +352,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("TestResult")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
@@ -358,6 +366,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalMeasurements");
                 });
@@ -385,9 +395,14 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalProcedures");
                 });
@@ -417,6 +432,9 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("VisitId")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
@@ -424,6 +442,8 @@ namespace Midrc.Orchestrator.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalVisits");
                 });

@@ -314,9 +314,14 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalImagingStudies");
                 });
@@ -337,6 +342,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TestResult")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -348,6 +356,8 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalMeasurements");
                 });
@@ -375,9 +385,14 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalProcedures");
                 });
@@ -407,6 +422,9 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmissionId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("VisitId")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -414,6 +432,8 @@ namespace Midrc.Orchestrator.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("SubmissionId");
 
                     b.ToTable("ClinicalVisits");
                 });
