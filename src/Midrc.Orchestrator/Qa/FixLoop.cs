@@ -5,6 +5,7 @@ using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Submissions;
 using Midrc.Orchestrator.Workflows;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Orchestrator.Qa;
 
@@ -65,7 +66,7 @@ public sealed class FixLoop(MidrcDbContext db, WorkflowRuntime runtime, AuditTra
         }
         var decision = audit.Record(actor.Name, "finding.waiver-requested", nameof(Submission), submission.Id.ToString(), submission.SiteId, new { findings = findings.Select(f => f.Id), reason });
         await db.SaveChangesAsync(cancellationToken);
-        return await MoveAsync(submission, "request-waiver", actor, reason, decision.Id, $"Waiver asked for {findings.Count} finding(s).", cancellationToken);
+        return await MoveAsync(submission, "request-waiver", actor, reason, decision.Id, $"Waiver asked for {Plural.Count(findings.Count, "finding")}.", cancellationToken);
     }
 
     /// <summary>A program manager grants or refuses requested waivers; the workflow moves on once no request is left.</summary>
@@ -89,7 +90,7 @@ public sealed class FixLoop(MidrcDbContext db, WorkflowRuntime runtime, AuditTra
         var decision = audit.Record(actor.Name, grant ? "finding.waived" : "finding.waiver-refused", nameof(Submission), submission.Id.ToString(), submission.SiteId,
             new { findings = findings.Select(f => f.Id), reason });
         await db.SaveChangesAsync(cancellationToken);
-        var done = $"{(grant ? "Waived" : "Refused the waiver of")} {findings.Count} finding(s).";
+        var done = $"{(grant ? "Waived" : "Refused the waiver of")} {Plural.Count(findings.Count, "finding")}.";
         if (await db.Findings.OpenQaErrors(submission.Id).AnyAsync(f => f.Status == FindingStatus.WaiverRequested, cancellationToken))
         {
             return new DecisionResult($"{done} Other waiver requests wait for a decision.", (await StatusAsync(submission.Id, cancellationToken)).ToString());
@@ -139,7 +140,7 @@ public sealed class FixLoop(MidrcDbContext db, WorkflowRuntime runtime, AuditTra
         {
             jobs.Enqueue<WorkflowJobRunner>(runner => runner.RerunAsync(instance, "verify-deidentification", CancellationToken.None));
         }
-        return new DecisionResult($"{reports.Count} file(s) {(passed ? "passed" : "failed")} review; de-identification verification runs again.", (await StatusAsync(submission.Id, cancellationToken)).ToString());
+        return new DecisionResult($"{Plural.Count(reports.Count, "file")} {(passed ? "passed" : "failed")} review; de-identification verification runs again.", (await StatusAsync(submission.Id, cancellationToken)).ToString());
     }
 
     private async Task<DecisionResult> MoveAsync(Submission submission, string trigger, Actor actor, string reason, long decision, string done, CancellationToken cancellationToken)
@@ -176,7 +177,7 @@ public sealed class FixLoop(MidrcDbContext db, WorkflowRuntime runtime, AuditTra
         var unknown = asked.Except(found).ToList();
         if (unknown.Count > 0)
         {
-            throw IntakeException.Invalid($"{unknown.Count} {noun}(s) are not in this submission: {string.Join(", ", unknown.Take(5))}{(unknown.Count > 5 ? ", …" : "")}. Use the ids of this submission's report.");
+            throw IntakeException.Invalid($"{Plural.Count(unknown.Count, noun)} {(unknown.Count == 1 ? "is" : "are")} not in this submission: {string.Join(", ", unknown.Take(5))}{(unknown.Count > 5 ? ", …" : "")}. Use the ids of this submission's report.");
         }
     }
 

@@ -4,6 +4,7 @@ using Midrc.Orchestrator.Dashboard;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Qa;
 using Midrc.Orchestrator.Submissions;
+using Midrc.Curation.Reports;
 
 namespace Midrc.Orchestrator.Workflows;
 
@@ -26,7 +27,7 @@ public sealed class RunQaChecksJob(MidrcDbContext db, WorkflowRuntime runtime) :
         }
 
         var result = await runtime.FireAsync(context.FollowUp("qa-finished", new Dictionary<string, string> { ["open-errors"] = InstanceData.Number(openErrors) }), cancellationToken);
-        return $"{openErrors} open error finding(s); {result.Message}";
+        return $"{Plural.Count(openErrors, "open error finding")}; {result.Message}";
     }
 }
 
@@ -54,7 +55,7 @@ public sealed class VerifyDeidentificationJob(MidrcDbContext db, Deidentificatio
         }
         if (verdict.Passed is not { } passed)
         {
-            return $"{verdict.Files} file(s); {verdict.NeedsReview} wait for a program manager's review before deciding.";
+            return $"{Plural.Count(verdict.Files, "file")}; {verdict.NeedsReview} wait for a program manager's review before deciding.";
         }
 
         if (context.Instance.SubjectType == "site")
@@ -67,7 +68,7 @@ public sealed class VerifyDeidentificationJob(MidrcDbContext db, Deidentificatio
             ["deid-result"] = passed ? "passed" : "failed",
             ["quarantined-files"] = InstanceData.Number(verdict.Failed),
         }), cancellationToken);
-        return $"{verdict.Files} file(s), {verdict.Failed} failed de-identification; {result.Message}";
+        return $"{Plural.Count(verdict.Files, "file")}, {verdict.Failed} failed de-identification; {result.Message}";
     }
 
     private async Task<string> NothingToVerifyAsync(WorkflowJobContext context, Guid submissionId, CancellationToken cancellationToken)

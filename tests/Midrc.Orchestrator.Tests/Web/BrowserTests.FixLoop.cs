@@ -33,7 +33,7 @@ public sealed partial class BrowserTests
 
         var coordinator = await SignInAsync("coordinator@uch.example");
         await coordinator.GetByRole(AriaRole.Link, new() { Name = "Upload files" }).First.ClickAsync();
-        await UploadAsync(coordinator, [head], "Received 1 file(s)");
+        await UploadAsync(coordinator, [head], "Received 1 file.");
         await CompleteSubmissionAsync(coordinator);
         await host.RunJobsAsync();
         await coordinator.GetByRole(AriaRole.Link, new() { Name = "open the submission's report" }).ClickAsync();

@@ -113,7 +113,7 @@ public sealed partial class BrowserTests
         (await page.ContentAsync()).ShouldNotContain(token, customMessage: "the token is shown only once");
 
         await page.GotoAsync(new Uri(host.BaseAddress, "/sites/SGP/upload").AbsoluteUri);
-        await UploadAsync(page, [Path.Combine(PydicomFiles, "CT_small.dcm"), Path.Combine(PydicomFiles, "MR_small.dcm")], "Received 2 file(s) and 1 clinical CSV(s)",
+        await UploadAsync(page, [Path.Combine(PydicomFiles, "CT_small.dcm"), Path.Combine(PydicomFiles, "MR_small.dcm")], "Received 2 files and 1 clinical CSV",
             new FilePayload { Name = "case.csv", MimeType = "text/csv", Buffer = "case_id,sex\nSGP-0001,Female\n"u8.ToArray() });
         await ShootAsync(page, "16-upload-sent");
         await CompleteSubmissionAsync(page);

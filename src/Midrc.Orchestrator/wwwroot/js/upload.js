@@ -18,6 +18,7 @@
 
     const headers = extra => Object.assign({ "X-Midrc-Site": site, "RequestVerificationToken": antiforgery }, extra || {});
     const say = text => { status.textContent = text; };
+    const count = (n, noun) => `${n.toLocaleString("en")} ${n === 1 ? noun : noun + "s"}`;
     const problem = text => { const li = document.createElement("li"); li.textContent = text; problems.appendChild(li); };
 
     async function api(path, options) {
@@ -104,10 +105,10 @@
                 data.append("file", input.files[0], input.files[0].name);
                 const result = await send(`/api/submissions/${submissionId}/clinical/${input.dataset.node}`, data, () => {});
                 if (!result.accepted) {
-                    problem(`${result.file}: ${result.findings.length} problem(s) in the CSV; the report lists each row and column.`);
+                    problem(`${result.file}: ${count(result.findings.length, "problem")} in the CSV; the report lists each row and column.`);
                 }
             }
-            say(`Received ${received} file(s)${clinical.length ? ` and ${clinical.length} clinical CSV(s)` : ""}. Add more, or complete the submission.`);
+            say(`Received ${count(received, "file")}${clinical.length ? ` and ${count(clinical.length, "clinical CSV")}` : ""}. Add more, or complete the submission.`);
             completeButton.disabled = false;
         } catch (error) {
             say(error.message);
