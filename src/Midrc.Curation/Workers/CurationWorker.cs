@@ -40,7 +40,8 @@ public static class CurationWorker
     internal static void Serve(Stream input, Stream output, Func<string, IReadOnlyList<IFileCheck>> checksFactory)
     {
         using var reader = new StreamReader(input, new UTF8Encoding(false));
-        using var writer = new StreamWriter(output, new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" };
+        // A result of many findings runs to kilobytes; with the default 1 KB buffer each one left in a dozen pipe writes.
+        using var writer = new StreamWriter(output, new UTF8Encoding(false), bufferSize: 1 << 16) { AutoFlush = false, NewLine = "\n" };
         if (reader.ReadLine() is not { } helloLine || JsonSerializer.Deserialize(helloLine, WorkerJsonContext.Default.WorkerHello) is not { } hello)
         {
             return;
