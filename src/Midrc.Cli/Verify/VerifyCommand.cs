@@ -152,7 +152,8 @@ internal static class VerifyCommand
     {
         try
         {
-            return path is null ? ProfileLoader.LoadDefault() : ProfileLoader.Load(text, path);
+            // The text is already in hand (the workers got it too): parsed once, not read again.
+            return ProfileLoader.Load(text, path ?? ProfileLoader.DefaultProfileName);
         }
         catch (ProfileException e)
         {

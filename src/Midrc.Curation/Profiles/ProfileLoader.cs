@@ -14,6 +14,9 @@ namespace Midrc.Curation.Profiles;
 /// </summary>
 public static class ProfileLoader
 {
+    /// <summary>How messages name the shipped profile.</summary>
+    public const string DefaultProfileName = "midrc-default.yaml";
+
     private const string DefaultResource = "Midrc.Curation.midrc-default.yaml";
 
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
@@ -28,7 +31,7 @@ public static class ProfileLoader
     }
 
     /// <summary>The profile shipped with the library.</summary>
-    public static CurationProfile LoadDefault() => Load(DefaultProfileText(), "midrc-default.yaml");
+    public static CurationProfile LoadDefault() => Load(DefaultProfileText(), DefaultProfileName);
 
     /// <summary>Reads a profile file.</summary>
     public static CurationProfile LoadFile(string path) => Load(File.ReadAllText(path), path);

@@ -22,17 +22,15 @@ public static partial class Show
         return days switch
         {
             0 => "today",
-            > 0 => $"in {Count(days, "day")}",
-            _ => $"{Count(-days, "day")} ago",
+            > 0 => $"in {Plural.Count(days, "day")}",
+            _ => $"{Plural.Count(-days, "day")} ago",
         };
     }
 
     /// <summary>"120 days", "5 hours", "less than an hour".</summary>
     public static string Duration(TimeSpan span) => span.TotalDays >= 1
-        ? Count((int)span.TotalDays, "day")
-        : span.TotalHours >= 1 ? Count((int)span.TotalHours, "hour") : "less than an hour";
-
-    public static string Count(int n, string noun) => Plural.Count(n, noun);
+        ? Plural.Count((int)span.TotalDays, "day")
+        : span.TotalHours >= 1 ? Plural.Count((int)span.TotalHours, "hour") : "less than an hour";
 
     /// <summary>An enum member as words: <c>AwaitingFixes</c> → "Awaiting fixes".</summary>
     public static string Words<T>(T value) where T : struct, Enum
