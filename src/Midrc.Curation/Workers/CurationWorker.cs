@@ -18,6 +18,12 @@ public static class CurationWorker
     internal const string ReadyLine = "ready";
 
     /// <summary>
+    /// The prefix of the line a worker answers the hello with when it cannot build its checks (a broken profile): the
+    /// pool reports the message, and nothing reaches the terminal as an unhandled exception.
+    /// </summary>
+    internal const string CannotStartPrefix = "cannot-start: ";
+
+    /// <summary>
     /// When <paramref name="args"/> holds <see cref="ReservedArgument"/>, serves the pool over stdin/stdout until stdin
     /// closes and returns true; otherwise returns false at once and the program carries on as usual.
     /// </summary>
@@ -47,7 +53,18 @@ public static class CurationWorker
             return;
         }
         NativeHeaderWalk.PreloadInBackground();
-        var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checksFactory(hello.Settings));
+        IReadOnlyList<IFileCheck> checks;
+        try
+        {
+            checks = checksFactory(hello.Settings);
+        }
+        catch (Exception e) when (e is Profiles.ProfileException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            writer.WriteLine(CannotStartPrefix + e.Message.ReplaceLineEndings(" "));
+            writer.Flush();
+            return;
+        }
+        var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checks);
         writer.WriteLine(ReadyLine);
         writer.Flush();
         while (reader.ReadLine() is { } line)

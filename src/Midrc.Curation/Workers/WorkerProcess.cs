@@ -60,6 +60,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
                 {
                     return;
                 }
+                if (line.StartsWith(CurationWorker.CannotStartPrefix, StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"it cannot build its checks: {line[CurationWorker.CannotStartPrefix.Length..]}");
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -39,4 +39,19 @@ public sealed class CurationWorkerTests
         analysis.TryGetProperty("Dataset", out _).ShouldBeFalse();
         lines[2].ShouldContain("\"Index\":1");
     }
+
+    [Fact]
+    public void Serve_AnswersWithOneLineSayingWhy_WhenItsChecksCannotBeBuilt()
+    {
+        var input = new MemoryStream(Encoding.UTF8.GetBytes(
+            "{\"Settings\":\"[broken\",\"ReaderOptions\":{\"MaxFileBytes\":100000000,\"MaxElementBytes\":1000000,\"MaxSequenceDepth\":8}}\n"
+            + JsonSerializer.Serialize(new { Paths = new[] { TestData.Resolve("CT_small.dcm") } }) + "\n"));
+        var output = new MemoryStream();
+
+        CurationWorker.Serve(input, output, Midrc.Curation.Reports.FileVerifier.CreateChecks);
+
+        var line = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldHaveSingleItem();
+        line.ShouldStartWith(CurationWorker.CannotStartPrefix);
+        line.ShouldContain("this is not valid YAML");
+    }
 }
