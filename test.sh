@@ -19,6 +19,9 @@ trap 'stop_postgres "$work/pg"; rm -rf "$work"' EXIT
 
 echo "Building..."
 dotnet build Midrc.Orchestrator.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+echo "Publishing the native midrc (compiled ahead of time)..."
+scripts/publish-midrc.sh "$work/midrc"
+export MIDRC_NATIVE="$work/midrc/midrc"
 
 crashed=0
 for project in tests/*/*.Tests.csproj; do

@@ -12,7 +12,7 @@ if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
     return 0;
 }
 
-var root = new RootCommand("midrc: check DICOM before sending, submit to the orchestrator, validate workflows, operate a deployment.");
+var root = new RootCommand(VerifyCommand.RootDescription);
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(OperatorCommands.Sites());

@@ -9,7 +9,9 @@ namespace Midrc.Curation.Bench;
 /// <c>verify</c> mode: <c>midrc verify</c> against the same checks written plainly with pydicom (<c>pydicom_verify.py</c>),
 /// both run as the processes a user starts, on the same folders, in interleaved rounds. Reports files/s (start-up
 /// included, as a user waits for it), CPU time per file (less sensitive to other load on a shared machine) and the peak
-/// memory of each process tree (midrc's workers included).
+/// memory of each process tree (midrc's workers included). <c>midrc</c> is the native command a site installs
+/// (scripts/publish-midrc.sh); <c>midrc.dll</c>, the same code run by the JIT from ReadyToRun images, is shown beside it.
+/// Ratios read "times better": files/s ours ÷ theirs, CPU per file theirs ÷ ours, and peak memory ours ÷ theirs.
 /// </summary>
 internal static class VerifyBenchmark
 {
@@ -19,10 +21,14 @@ internal static class VerifyBenchmark
     {
         var repository = FindRepository();
         var midrc = Options.Text(args, "--midrc", Path.Combine(repository, "src", "Midrc.Cli", "bin", "Release", "net10.0", "midrc.dll"));
-        if (!File.Exists(midrc))
+        var native = Options.Text(args, "--native", Path.Combine(repository, "artifacts", "midrc", "midrc"));
+        foreach (var (path, fix) in new[] { (midrc, "run 'dotnet build -c Release src/Midrc.Cli' first, or pass --midrc PATH"), (native, "run 'scripts/publish-midrc.sh' first, or pass --native PATH") })
         {
-            await Console.Error.WriteLineAsync($"{midrc} is missing: run 'dotnet build -c Release src/Midrc.Cli' first, or pass --midrc PATH.");
-            return 2;
+            if (!File.Exists(path))
+            {
+                await Console.Error.WriteLineAsync($"{path} is missing: {fix}.");
+                return 2;
+            }
         }
         var annexE = Path.Combine(repository, "src", "Midrc.Curation", "Deidentification", "annex_e_basic_profile.csv");
         var script = Path.Combine(AppContext.BaseDirectory, "pydicom_verify.py");
@@ -42,18 +48,21 @@ internal static class VerifyBenchmark
         Console.WriteLine($"{"folder",-14} {"tool",-22} {"files",7} {"seconds",8} {"files/s",9} {"CPU ms/f",10} {"peak MiB",9} {"passed",7} {"failed",7} {"unread.",7}");
         foreach (var (label, folder) in new[] { ($"CT x{slices}", ctFolder), ($"mixed x{mixedCount}", mixedFolder) })
         {
+            var report = Path.Combine(workDir, "report.json");
             var ours = new Best();
+            var managed = new Best();
             var theirs = new Best();
             for (var round = 0; round < rounds; round++)
             {
-                var ourReport = Path.Combine(workDir, "midrc.json");
-                ours.Add(Measure("dotnet", [midrc, "verify", folder, "--format", "json", "--out", ourReport]), ourReport);
-                var theirReport = Path.Combine(workDir, "pydicom.json");
-                theirs.Add(Measure("/usr/bin/python3", [script, folder, annexE, theirReport]), theirReport);
+                ours.Add(Measure(native, ["verify", folder, "--format", "json", "--out", report]), report);
+                managed.Add(Measure("dotnet", [midrc, "verify", folder, "--format", "json", "--out", report]), report);
+                theirs.Add(Measure("/usr/bin/python3", [script, folder, annexE, report]), report);
             }
             ours.Print(label, "midrc verify");
+            managed.Print(label, "midrc.dll (JIT+R2R)");
             theirs.Print(label, "pydicom, plain");
-            Console.WriteLine($"{label,-14} {"ratio (ours/pydicom)",-22} {"",7} {"",8} {ours.FilesPerSecond / theirs.FilesPerSecond,8:0.0}x {ours.CpuMillisecondsPerFile / theirs.CpuMillisecondsPerFile,9:0.00}x {ours.PeakBytes / (double)theirs.PeakBytes,8:0.00}x");
+            Ratio(label, "ratio midrc/pydicom", ours, theirs);
+            Ratio(label, "ratio .dll/pydicom", managed, theirs);
         }
         Directory.Delete(workDir, recursive: true);
         return 0;
@@ -89,6 +98,9 @@ internal static class VerifyBenchmark
         }
         return $"{ctSlices:N0} CT slices, {radiographs:N0} DX/CR radiographs, {copies:N0} copies of pydicom's {pydicomFiles.Count} test files";
     }
+
+    private static void Ratio(string folder, string label, Best ours, Best theirs) =>
+        Console.WriteLine($"{folder,-14} {label,-22} {"",7} {"",8} {ours.FilesPerSecond / theirs.FilesPerSecond,8:0.0}x {theirs.CpuMillisecondsPerFile / ours.CpuMillisecondsPerFile,9:0.00}x {ours.PeakBytes / (double)theirs.PeakBytes,8:0.00}x");
 
     private sealed record Measurement(TimeSpan Elapsed, TimeSpan Cpu, long PeakBytes, int ExitCode);
 

@@ -43,16 +43,21 @@ public sealed class AnnexETable
 
     private AnnexETable(TextReader csv)
     {
+        // Read by column name, field by field: no class map, so nothing here needs reflection (the native build of
+        // `midrc` is compiled ahead of time and trimmed).
         using var reader = new CsvReader(csv, CultureInfo.InvariantCulture);
-        foreach (var row in reader.GetRecords<Row>())
+        reader.Read();
+        reader.ReadHeader();
+        while (reader.Read())
         {
+            var tag = reader.GetField("tag") ?? "";
             // The row for all private attributes, (GGGG,EEEE) with GGGG odd, is PrivateAttributeCheck's job.
-            if (row.tag.StartsWith("(GGGG", StringComparison.OrdinalIgnoreCase))
+            if (tag.StartsWith("(GGGG", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
-            var entry = new AnnexEEntry(row.name, ParseAction(row.basic_profile_action));
-            var hex = row.tag.Trim('(', ')').Replace(",", "", StringComparison.Ordinal);
+            var entry = new AnnexEEntry(reader.GetField("name") ?? "", ParseAction(reader.GetField("basic_profile_action") ?? ""));
+            var hex = tag.Trim('(', ')').Replace(",", "", StringComparison.Ordinal);
             if (hex.Contains('X', StringComparison.OrdinalIgnoreCase))
             {
                 var mask = Convert.ToUInt32(string.Concat(hex.Select(c => c is 'X' or 'x' ? '0' : 'F')), 16);
@@ -61,7 +66,7 @@ public sealed class AnnexETable
             }
             else
             {
-                _exact[DicomTag.Parse(row.tag)] = entry;
+                _exact[DicomTag.Parse(tag)] = entry;
             }
         }
     }
@@ -105,8 +110,4 @@ public sealed class AnnexETable
         using var reader = new StreamReader(stream);
         return new AnnexETable(reader);
     }
-
-#pragma warning disable IDE1006, CA1812 // CsvHelper maps the CSV's snake_case header onto these names.
-    private sealed record Row(string tag, string name, string basic_profile_action, string in_std_comp_iod);
-#pragma warning restore IDE1006, CA1812
 }

@@ -1,4 +1,4 @@
-using System.Reflection;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
@@ -59,6 +59,7 @@ public static class GdcmRuntime
             $"GDCM's native glue library lib{GlueName}.so was not found or could not be loaded (looked at {string.Join(", ", tried)}); {InstallAdvice}.");
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only the JIT asks where gdcm-sharp.dll is; a native build compiled it in and never raises Resolving.")]
     private static Exception? LoadOnce()
     {
         // The binding is a plain assembly beside the app (or in Debian's folder), not a package: the
@@ -84,10 +85,7 @@ public static class GdcmRuntime
         SearchDirectories().Select(d => Path.Combine(d, BindingName + ".dll"));
 
     private static string[] SearchDirectories() =>
-        new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(GdcmRuntime).Assembly.Location) ?? "", DebianBindingDirectory }
-            .Where(d => d.Length > 0)
-            .Distinct()
-            .ToArray();
+        [AppContext.BaseDirectory, DebianBindingDirectory];
 
     // Kept apart so that a missing gdcm-sharp.dll surfaces here (when this method is compiled), not in a caller.
     [MethodImpl(MethodImplOptions.NoInlining)]

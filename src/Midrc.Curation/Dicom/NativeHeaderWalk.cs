@@ -125,9 +125,8 @@ internal static partial class NativeHeaderWalk
 
     private static Exception? LoadOnce()
     {
-        string[] directories = [.. new[] { Path.GetDirectoryName(typeof(NativeHeaderWalk).Assembly.Location) ?? "", AppContext.BaseDirectory }
-            .Where(d => d.Length > 0)
-            .Distinct()];
+        // The build copies the library next to every program that uses this assembly (and next to a native `midrc`).
+        string[] directories = [AppContext.BaseDirectory];
         try
         {
             NativeLibrary.SetDllImportResolver(typeof(NativeHeaderWalk).Assembly, (name, _, _) => name == LibraryName ? Resolve(directories) : IntPtr.Zero);

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Midrc.Curation.Workers;
 
 /// <summary>How the pool starts a worker: an executable and the arguments before nothing else (the reserved argument included).</summary>
@@ -12,7 +10,8 @@ public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Argume
     public static WorkerCommand ForCurrentProcess()
     {
         var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("The current executable's path is unknown; configure the worker command explicitly.");
-        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry)
+        // Under the dotnet host the first command-line argument is the application's own .dll.
+        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet" && Environment.GetCommandLineArgs() is [{ Length: > 0 } entry, ..])
         {
             return new WorkerCommand(processPath, [entry, CurationWorker.ReservedArgument]);
         }

@@ -26,17 +26,26 @@ public static class HostProcess
     public static RunningProcess StartOrchestrator(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
         Start("Midrc.Orchestrator.dll", workingDirectory, environment, args);
 
-    /// <summary>Starts an assembly of the test output folder with <c>dotnet</c> and returns at once.</summary>
-    public static RunningProcess Start(string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
+    /// <summary>Runs a native executable (a published <c>midrc</c>) and waits for it to exit.</summary>
+    public static async Task<Outcome> RunExecutableAsync(string executable, string workingDirectory, TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        await using var running = Start(executable, [], workingDirectory, new Dictionary<string, string>(), args);
+        return await running.WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Starts an assembly of the test output folder with <c>dotnet</c> and returns at once.</summary>
+    public static RunningProcess Start(string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args) =>
+        Start("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly)], workingDirectory, environment, args);
+
+    private static RunningProcess Start(string fileName, string[] leading, string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
-        foreach (var a in args)
+        foreach (var a in (string[])[.. leading, .. args])
         {
             start.ArgumentList.Add(a);
         }
@@ -44,7 +53,7 @@ public static class HostProcess
         {
             start.Environment[key] = value;
         }
-        return new RunningProcess(assembly, Process.Start(start)!);
+        return new RunningProcess(Path.GetFileName(leading.FirstOrDefault() ?? fileName), Process.Start(start)!);
     }
 
     /// <summary>A started process whose output is collected as it comes; disposing it kills it when it still runs.</summary>

@@ -12,6 +12,12 @@ namespace Midrc.Cli.Verify;
 /// </summary>
 internal static class VerifyCommand
 {
+    /// <summary>The command's name, the first argument.</summary>
+    public const string Name = "verify";
+
+    /// <summary>What <c>midrc</c> says it is, in its help.</summary>
+    public const string RootDescription = "midrc: check DICOM before sending, submit to the orchestrator, validate workflows, operate a deployment.";
+
     public const int Passed = 0;
     public const int Failed = 1;
     public const int CouldNotRun = 2;
@@ -25,7 +31,7 @@ internal static class VerifyCommand
         var format = new Option<string>("--format") { Description = "text (a summary by rule, study and series) or json (every finding).", DefaultValueFactory = _ => "text" };
         var output = new Option<string?>("--out") { Description = "Write the report to this file and print only a short summary." };
         var profile = new Option<string?>("--profile") { Description = "The curation profile (YAML) to check against; default: the program's own." };
-        var command = new Command("verify", "Check DICOM files for QA and de-identification problems before sending them. Exit 0: no error; 1: errors found; 2: could not run.")
+        var command = new Command(Name, "Check DICOM files for QA and de-identification problems before sending them. Exit 0: no error; 1: errors found; 2: could not run.")
         {
             target, format, output, profile,
         };
