@@ -1,5 +1,8 @@
 using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
 using Microsoft.Extensions.Options;
 using Midrc.Orchestrator.Auth;
@@ -21,29 +24,29 @@ public static class JobsExtensions
             .Validate(o => o.WorkerCount is >= 1 and <= 64, "Setting Midrc:Jobs:WorkerCount must be between 1 and 64.")
             .Validate(o => o.PollInterval >= TimeSpan.FromMilliseconds(100), "Setting Midrc:Jobs:PollInterval must be at least 00:00:00.1.");
         var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        builder.Services.AddHangfire((sp, config) =>
+        // Each host owns its storage and its activator. Left to itself, Hangfire registers whatever the process-wide
+        // JobStorage.Current holds, so two hosts in one process could share one in-memory queue, and the first to
+        // stop disposed it under the other. The container disposes this one with its host.
+        builder.Services.AddSingleton<JobStorage>(sp =>
         {
+            // Resolving the configuration runs Hangfire's set-up (serializer, logging), as its own storage would.
+            sp.GetRequiredService<IGlobalConfiguration>();
             var target = sp.GetRequiredService<DatabaseTarget>();
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            switch (target.Provider)
+            return target.Provider switch
             {
-                case DatabaseProvider.PostgreSql:
-                    config.UsePostgreSqlStorage(
-                        o => o.UseNpgsqlConnection(target.ConnectionString),
-                        new PostgreSqlStorageOptions { QueuePollInterval = jobs.PollInterval, SchemaName = "hangfire", PrepareSchemaIfNecessary = true });
-                    break;
-                case DatabaseProvider.SqlServer:
-                    config.UseSqlServerStorage(
-                        target.ConnectionString,
-                        new SqlServerStorageOptions { QueuePollInterval = jobs.PollInterval, SchemaName = "hangfire", PrepareSchemaIfNecessary = true });
-                    break;
-                default:
-                    config.UseInMemoryStorage();
-                    break;
-            }
+                DatabaseProvider.PostgreSql => PostgreSql(target.ConnectionString, jobs.PollInterval),
+                DatabaseProvider.SqlServer => new SqlServerStorage(
+                    target.ConnectionString,
+                    new SqlServerStorageOptions { QueuePollInterval = jobs.PollInterval, SchemaName = "hangfire", PrepareSchemaIfNecessary = true }),
+                _ => new InMemoryStorage(),
+            };
         });
+        // Jobs run in this host's container too, not in the one Hangfire's process-wide activator was first given.
+        builder.Services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        builder.Services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
         if (jobs.RunServer)
         {
             builder.Services.AddHangfireServer((sp, o) =>
@@ -55,6 +58,12 @@ public static class JobsExtensions
             });
         }
         return builder;
+    }
+
+    private static PostgreSqlStorage PostgreSql(string connectionString, TimeSpan pollInterval)
+    {
+        var options = new PostgreSqlStorageOptions { QueuePollInterval = pollInterval, SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }
 
     /// <summary>The Hangfire dashboard at <c>/jobs</c>, for signed-in program managers and admins only.</summary>

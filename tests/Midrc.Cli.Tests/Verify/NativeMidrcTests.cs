@@ -12,6 +12,7 @@ namespace Midrc.Cli.Tests.Verify;
 public sealed class NativeMidrcTests : IDisposable
 {
     private const string PydicomTestFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
+    private const string PydicomCharsetFiles = "/usr/lib/python3/dist-packages/pydicom/data/charset_files";
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
     private readonly TempFolder _folder = new();
 
@@ -32,9 +33,14 @@ public sealed class NativeMidrcTests : IDisposable
         Directory.CreateDirectory(Path.Combine(export, "broken"));
         await File.WriteAllBytesAsync(Path.Combine(export, "broken", "gdcm-abort.dcm"), aborting);
         await File.WriteAllBytesAsync(Path.Combine(export, "broken", "truncated.dcm"), (await File.ReadAllBytesAsync(clean[0]))[..1000]);
-        foreach (var file in Directory.EnumerateFiles(PydicomTestFiles, "*.dcm"))
+        // Third-party files in odd encodings: every pydicom test file, and its character-set files (ISO 2022 Japanese and
+        // Korean, Arabic, Greek, Hebrew, Russian, Latin-1, UTF-8, GB18030), whose decoding must not change in a native build.
+        foreach (var folder in new[] { PydicomTestFiles, PydicomCharsetFiles })
         {
-            File.Copy(file, Path.Combine(export, "pydicom-" + Path.GetFileName(file)));
+            foreach (var file in Directory.EnumerateFiles(folder, "*.dcm"))
+            {
+                File.Copy(file, Path.Combine(export, $"pydicom-{Path.GetFileName(folder)}-{Path.GetFileName(file)}"));
+            }
         }
 
         var native = await HostProcess.RunExecutableAsync(NativeMidrc.Path, _folder.Path, Limit, "verify", "export", "--format", "json");

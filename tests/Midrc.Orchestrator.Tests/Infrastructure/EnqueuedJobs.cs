@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Midrc.Orchestrator.Tests.Infrastructure;
 
 /// <summary>
-/// Performs the jobs a host enqueued, as a Hangfire worker would, for hosts that run no job server (Hangfire's
-/// in-memory storage and activator are process-wide, so hosts in one test process cannot each run one).
+/// Performs the jobs a host enqueued, as a Hangfire worker would, for hosts that run no job server: the test decides
+/// when its jobs run, and no other test's host can stop under them (Hangfire's log provider is process-wide).
 /// </summary>
 public sealed class EnqueuedJobs(IServiceProvider services)
 {

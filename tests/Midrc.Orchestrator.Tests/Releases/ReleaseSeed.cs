@@ -149,8 +149,9 @@ public static class ReleaseSeed
 }
 
 /// <summary>
-/// Runs alone, like <c>DemoHostCollection</c>: the seed builds its template in an in-process host, and Hangfire's
-/// in-memory storage is process-wide (JobStorage.Current), so another test's host disposing its storage meanwhile breaks it.
+/// Runs alone, like <c>DemoHostCollection</c>: the seed builds its template in an in-process host, and Hangfire's log
+/// provider is process-wide (the last host started), so another test's host stopping meanwhile would leave it logging
+/// into a disposed logger factory. Each host's queue and activator are its own (JobsTests).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ReleaseSeedCollection

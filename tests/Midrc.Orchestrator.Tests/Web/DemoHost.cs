@@ -90,8 +90,8 @@ public sealed class DemoHost : IAsyncLifetime
 }
 
 /// <summary>
-/// Runs alone: Hangfire's storage is process-wide (JobStorage.Current), so another test's host disposing its storage
-/// while this one starts would break it.
+/// Runs alone: Hangfire's log provider is process-wide (the last host started), so another test's host stopping while
+/// this one runs its job server would leave it logging into a disposed logger factory.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class DemoHostCollection : ICollectionFixture<DemoHost>
