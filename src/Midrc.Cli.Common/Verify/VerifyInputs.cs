@@ -32,7 +32,8 @@ internal sealed record VerifyInputs(string Root, IReadOnlyList<string> Files, in
         {
             foreach (var entry in folder.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }))
             {
-                if (entry.LinkTarget is not null)
+                // On Unix a symbolic link carries ReparsePoint; asking for LinkTarget would cost a readlink per file.
+                if (entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
                 {
                     links++;
                 }

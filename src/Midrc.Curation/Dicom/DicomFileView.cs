@@ -17,4 +17,7 @@ public sealed record DicomFileView
 
     /// <summary>True when the file holds a Pixel Data element (the value itself is never read).</summary>
     public bool HasPixelData { get; init; }
+
+    /// <summary>The file's size in bytes, as the reader found it.</summary>
+    public long SizeBytes { get; init; }
 }

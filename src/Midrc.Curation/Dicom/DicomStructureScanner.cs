@@ -18,6 +18,7 @@ internal sealed class DicomStructureScanner
     private readonly string _fileName;
     private readonly byte[] _header = new byte[8];
     private Stream _stream = Stream.Null;
+    private long _size;
     private long _position;
     private long _limit;
 
@@ -30,9 +31,19 @@ internal sealed class DicomStructureScanner
     /// <summary>How elements are encoded: explicit or implicit VR, big or little endian.</summary>
     private readonly record struct Layout(bool Explicit, bool BigEndian);
 
-    /// <summary>Checks the file's structure; returns whether it holds Pixel Data.</summary>
+    /// <summary>What the scan learned besides the file being sound.</summary>
+    /// <param name="HasPixelData">Whether the file holds Pixel Data.</param>
+    /// <param name="SizeBytes">The file's size in bytes.</param>
+    public readonly record struct Outcome(bool HasPixelData, long SizeBytes);
+
+    /// <summary>Checks the file's structure; returns whether it holds Pixel Data, and its size.</summary>
     /// <exception cref="DicomReadException">The file is empty, too large, not DICOM, truncated or declares impossible lengths.</exception>
-    public static bool Scan(string path, DicomReaderOptions options) => new DicomStructureScanner(options, path).Run(path);
+    public static Outcome Scan(string path, DicomReaderOptions options)
+    {
+        var scanner = new DicomStructureScanner(options, path);
+        var hasPixelData = scanner.Run(path);
+        return new Outcome(hasPixelData, scanner._size);
+    }
 
     private bool Run(string path)
     {
@@ -49,6 +60,7 @@ internal sealed class DicomStructureScanner
         {
             throw new DicomReadException($"'{_fileName}' is {info.Length:N0} bytes, above the limit of {_options.MaxFileBytes:N0} bytes for one file; split the export or ask the program for a higher limit.");
         }
+        _size = info.Length;
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess);
         _stream = file;
         _limit = info.Length;

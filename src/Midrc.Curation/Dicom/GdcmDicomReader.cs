@@ -18,7 +18,7 @@ public sealed class GdcmDicomReader(DicomReaderOptions? options = null) : IDicom
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         NativeHeaderWalk.EnsureAvailable();
-        var hasPixelData = DicomStructureScanner.Scan(path, _options);
-        return HeaderRecordReader.Read(path, hasPixelData);
+        var scan = DicomStructureScanner.Scan(path, _options);
+        return HeaderRecordReader.Read(path, scan.HasPixelData) with { SizeBytes = scan.SizeBytes };
     }
 }

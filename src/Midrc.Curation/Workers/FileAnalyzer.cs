@@ -16,20 +16,18 @@ public sealed class FileAnalyzer(IDicomReader reader, IReadOnlyList<IFileCheck> 
     /// </summary>
     public FileAnalysis Analyze(string path)
     {
-        long size = 0;
         DicomFileView view;
         try
         {
-            size = new FileInfo(path).Length;
             view = reader.Read(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Unreadable(path, ParseRules.Unreadable, $"'{System.IO.Path.GetFileName(path)}' could not be opened: {e.Message}", size);
+            return Unreadable(path, ParseRules.Unreadable, $"'{System.IO.Path.GetFileName(path)}' could not be opened: {e.Message}", SizeOf(path));
         }
         catch (DicomReadException e)
         {
-            return Unreadable(path, ParseRules.Unreadable, e.Message, size);
+            return Unreadable(path, ParseRules.Unreadable, e.Message, SizeOf(path));
         }
         var findings = new List<Finding>();
         foreach (var check in checks)
@@ -50,7 +48,21 @@ public sealed class FileAnalyzer(IDicomReader reader, IReadOnlyList<IFileCheck> 
                 });
             }
         }
-        return new FileAnalysis { Path = path, Readable = true, SizeBytes = size, Index = IndexAttributes.From(view), Findings = findings };
+        return new FileAnalysis { Path = path, Readable = true, SizeBytes = view.SizeBytes, Index = IndexAttributes.From(view), Findings = findings };
+    }
+
+    /// <summary>The size of a file the reader refused, or 0 when it is gone or cannot be looked at.</summary>
+    private static long SizeOf(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? info.Length : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The analysis of a file that could not be read, with its <c>parse.</c> finding.</summary>
