@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.States;
+using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Midrc.Orchestrator.Data;
 
@@ -38,7 +39,7 @@ public sealed class WorkflowReconciler(MidrcDbContext db, IBackgroundJobClient j
         var enqueued = 0;
         using (var connection = storage.GetConnection())
         {
-            foreach (var intent in pending.Where(i => i.BackgroundJobId is null || !LiveStates.Contains(connection.GetJobData(i.BackgroundJobId)?.State ?? "")))
+            foreach (var intent in pending.Where(i => !HasLiveJob(connection, i.BackgroundJobId, i.Id)))
             {
                 var jobId = jobs.Enqueue<WorkflowJobRunner>(runner => runner.RunAsync(intent.Id, CancellationToken.None));
                 await db.WorkflowJobIntents.Where(i => i.Id == intent.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.BackgroundJobId, jobId), cancellationToken);
@@ -52,5 +53,16 @@ public sealed class WorkflowReconciler(MidrcDbContext db, IBackgroundJobClient j
         }
 
         return new ReconcileReport(dueTimers, enqueued);
+    }
+
+    /// <summary>
+    /// True when the recorded job is alive and is this intent's. The id alone is not enough: an in-memory queue that was
+    /// lost with its process numbers its jobs from 1 again, so after a restart the id can name another, live job.
+    /// </summary>
+    private static bool HasLiveJob(IStorageConnection connection, string? jobId, Guid intentId)
+    {
+        var job = jobId is null ? null : connection.GetJobData(jobId);
+        return job is { Job: { } runs } && LiveStates.Contains(job.State ?? "")
+            && runs.Type == typeof(WorkflowJobRunner) && runs.Args.Count > 0 && runs.Args[0] is Guid id && id == intentId;
     }
 }

@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -249,6 +250,27 @@ public sealed class WorkflowRuntimeTests : IDisposable
         later.JobsEnqueued.ShouldBe(1);
         afterwards.JobsEnqueued.ShouldBe(0, "the job enqueued again is alive");
         (await db.WorkflowJobIntents.SingleAsync()).BackgroundJobId.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task A_job_id_that_a_restarted_in_memory_queue_gave_to_another_job_is_not_taken_for_the_intents_job()
+    {
+        await using var host = await WorkflowTestHost.CreateAsync(DatabaseProvider.Sqlite, _folder.Path);
+        await using var db = host.OpenDb();
+        var program = await SeededProgram.CreateAsync(db);
+        var submission = await TestTransfers.ReceiveAsync(db, program.Site.Id, deidPassed: true, openErrors: 0);
+        var flow = await host.StartAsync("submission", submission.Id, program.Site.Id);
+        await host.FireAsync(flow.Id, "start-qa", Actor.System);
+        // The process that enqueued the intent's job died with its queue; the new queue gave the same id to a timer sweep.
+        var other = await host.InScopeAsync(sp => Task.FromResult(sp.GetRequiredService<IBackgroundJobClient>().Enqueue<WorkflowTimerJob>(job => job.RunAsync(CancellationToken.None))));
+        await db.WorkflowJobIntents.ExecuteUpdateAsync(s => s.SetProperty(i => i.BackgroundJobId, other));
+
+        var report = await host.InScopeAsync(sp => sp.GetRequiredService<WorkflowReconciler>().RunAsync(CancellationToken.None));
+        var again = await host.InScopeAsync(sp => sp.GetRequiredService<WorkflowReconciler>().RunAsync(CancellationToken.None));
+
+        report.JobsEnqueued.ShouldBe(1, "the live job under that id runs something else");
+        again.JobsEnqueued.ShouldBe(0, "the intent's own job is alive now");
+        (await db.WorkflowJobIntents.AsNoTracking().SingleAsync()).BackgroundJobId.ShouldNotBe(other);
     }
 
     [Theory]
