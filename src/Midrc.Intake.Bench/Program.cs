@@ -45,36 +45,36 @@ try
     var token = await CreateTokenAsync(Path.Combine(dataFolder, "midrc.db"));
     http.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
+    // A server runs for months: its code is compiled for speed and its worker processes are up when a site sends. One
+    // small submission first brings this fresh host there, so the sets below measure intake, not the JIT.
+    var warmUp = writer.WriteCtSeries(Path.Combine(work, "warm-up", "series"), Setting("warm-up", 200), 99).Files;
+    await SubmitAsync(Path.GetDirectoryName(Path.GetDirectoryName(warmUp[0]))!);
+
     Console.WriteLine();
-    Console.WriteLine($"{"set",-28} {"files",6} {"MB",8} {"read+hash MB/s",15} {"submit MB/s",12} {"files/s",8} {"+index MB/s",12} {"files/s",8} {"host peak RSS",14}");
+    Console.WriteLine($"{"set",-28} {"files",6} {"MB",8} {"read+hash MB/s",15} {"submit MB/s",12} {"files/s",8} {"+index MB/s",12} {"files/s",8} {"host peak RSS",14} {"host CPU ms/MB",15}");
     var memory = new List<(double Seconds, double Megabytes)>();
     foreach (var (name, files) in sets)
     {
         var folder = Path.GetDirectoryName(Path.GetDirectoryName(files[0]))!;
         var megabytes = files.Sum(f => new FileInfo(f).Length) / 1e6;
         var baseline = Baseline(files);
+        var cpuBefore = CpuSeconds(host.Id);
         var clock = Stopwatch.StartNew();
         using var sampling = new CancellationTokenSource();
         var sampler = SampleRssAsync(host, clock, memory, sampling.Token);
-        var submit = Run("midrc.dll", work, ["submit", "--server", server, "--token", token, "--parallel", Setting("parallel", 4).ToString(CultureInfo.InvariantCulture), folder]);
-        var uploaded = clock.Elapsed.TotalSeconds;
-        if (submit.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"midrc submit failed ({submit.ExitCode}): {submit.Output}");
-        }
-        var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, ".midrc-submit.json")));
-        var id = state.RootElement.GetProperty("Submissions").EnumerateObject().Single().Value.GetString();
-        await WaitUntilReceivedAsync(http, id!);
+        var uploaded = await SubmitAsync(folder);
         var indexed = clock.Elapsed.TotalSeconds;
+        var hostCpu = CpuSeconds(host.Id) - cpuBefore;
         await sampling.CancelAsync();
         await sampler;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-28} {files.Count,6} {megabytes,8:0.0} {megabytes / baseline,15:0.0} {megabytes / uploaded,12:0.0} {files.Count / uploaded,8:0.0} {megabytes / indexed,12:0.0} {files.Count / indexed,8:0.0} {PeakRssMegabytes(host),11:0} MB"));
+            $"{name,-28} {files.Count,6} {megabytes,8:0.0} {megabytes / baseline,15:0.0} {megabytes / uploaded,12:0.0} {files.Count / uploaded,8:0.0} {megabytes / indexed,12:0.0} {files.Count / indexed,8:0.0} {PeakRssMegabytes(host),11:0} MB {1000 * hostCpu / megabytes,15:0.0}"));
     }
     Console.WriteLine();
     Console.WriteLine("read+hash: the best of three runs of `cat FILES > /dev/null` and `sha256sum FILES`, timed together (warm cache).");
     Console.WriteLine("submit: `midrc submit` end to end (checksums, create, ask what is missing, parallel PUT, complete) against the host on loopback, which streams to the quarantine store with SHA-256 + MD5 and parses in 2 worker processes.");
     Console.WriteLine("+index: until the indexing job has stored the index and every finding (status Received).");
+    Console.WriteLine("host CPU: user + system time of the host and its worker processes from the start of the upload to +index, per MB received.");
     if (many > 0)
     {
         // Flat memory shows as the same working set early, midway and at the end of a long submission.
@@ -88,6 +88,22 @@ try
     }
     host.Kill(entireProcessTree: true);
     await host.WaitForExitAsync();
+
+    // Sends the folder with midrc submit and waits until the host has indexed it; returns the seconds the upload took.
+    async Task<double> SubmitAsync(string folder)
+    {
+        var clock = Stopwatch.StartNew();
+        var submit = Run("midrc.dll", work, ["submit", "--server", server, "--token", token, "--parallel", Setting("parallel", 4).ToString(CultureInfo.InvariantCulture), folder]);
+        var uploaded = clock.Elapsed.TotalSeconds;
+        if (submit.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"midrc submit failed ({submit.ExitCode}): {submit.Output}");
+        }
+        var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, ".midrc-submit.json")));
+        var id = state.RootElement.GetProperty("Submissions").EnumerateObject().Single().Value.GetString();
+        await WaitUntilReceivedAsync(http, id!);
+        return uploaded;
+    }
 }
 finally
 {
@@ -221,6 +237,17 @@ static async Task WaitUntilReceivedAsync(HttpClient http, string id)
         }
         await Task.Delay(50);
     }
+}
+
+// CPU seconds of a process and its children (the host's curation workers), from /proc, in clock ticks of 1/100 s.
+static double CpuSeconds(int pid)
+{
+    var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    var own = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    var children = Directory.EnumerateDirectories($"/proc/{pid}/task")
+        .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Sum(child => File.Exists($"/proc/{child}/stat") ? CpuSeconds(int.Parse(child, CultureInfo.InvariantCulture)) : 0);
+    return own + children;
 }
 
 static double PeakRssMegabytes(Process process) => RssMegabytes(process, "VmHWM:");
