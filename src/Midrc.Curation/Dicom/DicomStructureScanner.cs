@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Microsoft.Win32.SafeHandles;
 
 namespace Midrc.Curation.Dicom;
 
@@ -36,34 +37,45 @@ internal sealed class DicomStructureScanner
     /// <param name="SizeBytes">The file's size in bytes.</param>
     public readonly record struct Outcome(bool HasPixelData, long SizeBytes);
 
-    /// <summary>Checks the file's structure; returns whether it holds Pixel Data, and its size.</summary>
+    /// <summary>Opens the file for reading, for <see cref="Scan"/> and the caller's further reads.</summary>
+    /// <exception cref="DicomReadException">The file does not exist, is a folder, or may not be read.</exception>
+    public static SafeFileHandle Open(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            throw new DicomReadException($"'{System.IO.Path.GetFileName(path)}' does not exist or cannot be opened; check the path and the file's permissions.");
+        }
+    }
+
+    /// <summary>Checks the structure of the file open on <paramref name="file"/>; returns whether it holds Pixel Data, and its size.</summary>
     /// <exception cref="DicomReadException">The file is empty, too large, not DICOM, truncated or declares impossible lengths.</exception>
-    public static Outcome Scan(string path, DicomReaderOptions options)
+    public static Outcome Scan(SafeFileHandle file, string path, DicomReaderOptions options)
     {
         var scanner = new DicomStructureScanner(options, path);
-        var hasPixelData = scanner.Run(path);
+        var hasPixelData = scanner.Run(file);
         return new Outcome(hasPixelData, scanner._size);
     }
 
-    private bool Run(string path)
+    private bool Run(SafeFileHandle handle)
     {
-        FileInfo info = new(path);
-        if (!info.Exists)
-        {
-            throw new DicomReadException($"'{_fileName}' does not exist or cannot be opened; check the path and the file's permissions.");
-        }
-        if (info.Length == 0)
+        var length = RandomAccess.GetLength(handle);
+        if (length == 0)
         {
             throw new DicomReadException($"'{_fileName}' is empty (0 bytes), so it is not a DICOM file; export it again from the source system.");
         }
-        if (info.Length > _options.MaxFileBytes)
+        if (length > _options.MaxFileBytes)
         {
-            throw new DicomReadException($"'{_fileName}' is {info.Length:N0} bytes, above the limit of {_options.MaxFileBytes:N0} bytes for one file; split the export or ask the program for a higher limit.");
+            throw new DicomReadException($"'{_fileName}' is {length:N0} bytes, above the limit of {_options.MaxFileBytes:N0} bytes for one file; split the export or ask the program for a higher limit.");
         }
-        _size = info.Length;
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess);
+        _size = length;
+        // Reads through its own buffered view of the handle, which stays open (and in place) for the caller.
+        using var file = new BufferedStream(new HandleReader(handle, length), 4096);
         _stream = file;
-        _limit = info.Length;
+        _limit = length;
         var (layout, transferSyntax) = ReadPreambleAndMeta();
         if (transferSyntax == DeflatedTransferSyntax)
         {

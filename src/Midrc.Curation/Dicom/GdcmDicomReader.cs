@@ -18,7 +18,9 @@ public sealed class GdcmDicomReader(DicomReaderOptions? options = null) : IDicom
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         NativeHeaderWalk.EnsureAvailable();
-        var scan = DicomStructureScanner.Scan(path, _options);
-        return HeaderRecordReader.Read(path, scan.HasPixelData) with { SizeBytes = scan.SizeBytes };
+        // One open for both passes: the structural check reads through the stream, GDCM through the same descriptor.
+        using var file = DicomStructureScanner.Open(path);
+        var scan = DicomStructureScanner.Scan(file, path, _options);
+        return HeaderRecordReader.Read(file, path, scan.HasPixelData) with { SizeBytes = scan.SizeBytes };
     }
 }

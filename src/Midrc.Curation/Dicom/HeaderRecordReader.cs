@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 
 namespace Midrc.Curation.Dicom;
 
@@ -26,9 +27,9 @@ internal static class HeaderRecordReader
         "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV", "xs",
     }.ToFrozenDictionary(name => (ushort)(name[0] | (name[1] << 8)));
 
-    public static DicomFileView Read(string path, bool hasPixelData)
+    public static DicomFileView Read(SafeFileHandle file, string path, bool hasPixelData)
     {
-        var records = new RecordCursor(NativeHeaderWalk.Walk(path));
+        var records = new RecordCursor(NativeHeaderWalk.Walk(file, path));
         var meta = ReadDataSet(ref records, DicomTextDecoder.Default, "");
         var dataset = ReadDataSet(ref records, DicomTextDecoder.Default, "");
         return new DicomFileView

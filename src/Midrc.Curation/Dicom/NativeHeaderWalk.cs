@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Midrc.Curation.Dicom;
 
@@ -15,7 +16,7 @@ internal static partial class NativeHeaderWalk
     internal const string FileName = "lib" + LibraryName + ".so";
 
     private const string LibraryName = "midrc_gdcm_walk";
-    private const int AbiVersion = 1;
+    private const int AbiVersion = 2;
     private const int Ok = 0;
     private const int Unreadable = 1;
     private const int BufferTooSmall = 2;
@@ -46,16 +47,17 @@ internal static partial class NativeHeaderWalk
     public static void PreloadInBackground() => ThreadPool.UnsafeQueueUserWorkItem(_ => _ = Load.Value, null);
 
     /// <summary>
-    /// The file's header as a record stream (layout in <c>Native/midrc_gdcm_walk.h</c>). The span is valid until the
-    /// next walk on the same thread. Call <see cref="EnsureAvailable"/> first.
+    /// The header of the file open on <paramref name="file"/> as a record stream (layout in
+    /// <c>Native/midrc_gdcm_walk.h</c>); <paramref name="path"/> names it in messages. The span is valid until the next
+    /// walk on the same thread. Call <see cref="EnsureAvailable"/> first.
     /// </summary>
     /// <exception cref="DicomReadException">GDCM could not parse the file.</exception>
-    public static ReadOnlySpan<byte> Walk(string path)
+    public static ReadOnlySpan<byte> Walk(SafeFileHandle file, string path)
     {
         var buffer = t_buffer ??= new byte[FirstBufferBytes];
         while (true)
         {
-            var status = midrc_gdcm_walk(path, ref MemoryMarshal.GetArrayDataReference(buffer), (ulong)buffer.Length, out var written);
+            var status = midrc_gdcm_walk(file, ref MemoryMarshal.GetArrayDataReference(buffer), (ulong)buffer.Length, out var written);
             switch (status)
             {
                 case Ok:
@@ -148,9 +150,9 @@ internal static partial class NativeHeaderWalk
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     private static partial int midrc_gdcm_walk_abi_version();
 
-    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(LibraryName)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
-    private static partial int midrc_gdcm_walk(string path, ref byte buffer, ulong capacity, out ulong written);
+    private static partial int midrc_gdcm_walk(SafeFileHandle file, ref byte buffer, ulong capacity, out ulong written);
 
     [LibraryImport(LibraryName)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]

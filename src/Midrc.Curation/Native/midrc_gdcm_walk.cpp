@@ -12,7 +12,6 @@
 #include <gdcmSequenceOfItems.h>
 #include <gdcmTrace.h>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,23 +110,6 @@ private:
   int fd_;
   std::vector<char> buffer_;
   off_t start_ = 0;
-};
-
-// Closes the descriptor however the walk ends.
-class OpenFile {
-public:
-  explicit OpenFile(const char *path) : fd_(open(path, O_RDONLY | O_CLOEXEC)) {}
-  OpenFile(const OpenFile &) = delete;
-  OpenFile &operator=(const OpenFile &) = delete;
-  ~OpenFile() {
-    if (fd_ >= 0) {
-      close(fd_);
-    }
-  }
-  int Descriptor() const { return fd_; }
-
-private:
-  int fd_;
 };
 
 const char *Name(gdcm::VR::VRType type) {
@@ -250,18 +232,14 @@ extern "C" {
 
 int32_t midrc_gdcm_walk_abi_version(void) { return MIDRC_WALK_ABI_VERSION; }
 
-int32_t midrc_gdcm_walk(const char *path, uint8_t *buffer, uint64_t capacity, uint64_t *written) {
-  if (path == nullptr || written == nullptr || (buffer == nullptr && capacity != 0)) {
+int32_t midrc_gdcm_walk(intptr_t fd, uint8_t *buffer, uint64_t capacity, uint64_t *written) {
+  if (fd < 0 || fd > INT32_MAX || written == nullptr || (buffer == nullptr && capacity != 0)) {
     return MIDRC_WALK_BAD_ARGUMENT;
   }
   *written = 0;
   try {
     QuietWarnings();
-    const OpenFile file(path);
-    if (file.Descriptor() < 0) {
-      return MIDRC_WALK_UNREADABLE;
-    }
-    FileStreamBuffer buffered(file.Descriptor());
+    FileStreamBuffer buffered{static_cast<int>(fd)};
     std::istream input(&buffered);
     gdcm::Reader reader;
     reader.SetStream(input);

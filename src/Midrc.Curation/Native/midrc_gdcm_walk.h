@@ -5,7 +5,7 @@
  * interop calls per element through GDCM's C# binding. Nothing here throws across the boundary: every C++ exception is
  * caught and turned into a status code. The functions are safe to call from several threads at once.
  *
- * The record stream (little endian, unaligned, ABI version 1):
+ * The record stream (little endian, unaligned, ABI version 2):
  *
  *   stream    := dataset(file meta) dataset(main data set)
  *   dataset   := 'D' u8 has_charset [element(0008,0005) when has_charset == 1] element* 'd'
@@ -40,7 +40,7 @@ extern "C" {
 /* The library is built with hidden visibility: only these functions are exported. */
 #define MIDRC_WALK_EXPORT __attribute__((visibility("default")))
 
-#define MIDRC_WALK_ABI_VERSION 1
+#define MIDRC_WALK_ABI_VERSION 2
 
 /* Status codes of midrc_gdcm_walk. */
 #define MIDRC_WALK_OK 0
@@ -54,11 +54,12 @@ extern "C" {
 MIDRC_WALK_EXPORT int32_t midrc_gdcm_walk_abi_version(void);
 
 /*
- * Reads the file at path (UTF-8) up to, not including, Pixel Data (7FE0,0010) and writes its header's record stream
- * into buffer. On MIDRC_WALK_OK, *written is the stream's length. On MIDRC_WALK_BUFFER_TOO_SMALL, *written is the
+ * Reads the file open for reading on descriptor fd up to, not including, Pixel Data (7FE0,0010) and writes its header's
+ * record stream into buffer. The file is read with pread from its start, so the descriptor's position does not matter
+ * and is left as it was; the caller keeps and closes the descriptor (it opened the file once for its own checks). On MIDRC_WALK_OK, *written is the stream's length. On MIDRC_WALK_BUFFER_TOO_SMALL, *written is the
  * length the stream needs and the buffer's content is unspecified.
  */
-MIDRC_WALK_EXPORT int32_t midrc_gdcm_walk(const char *path, uint8_t *buffer, uint64_t capacity, uint64_t *written);
+MIDRC_WALK_EXPORT int32_t midrc_gdcm_walk(intptr_t fd, uint8_t *buffer, uint64_t capacity, uint64_t *written);
 
 /*
  * Copies the public dictionary's keyword of tag (group << 16 | element), without a terminating zero, into buffer.

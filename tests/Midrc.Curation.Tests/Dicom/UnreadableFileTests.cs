@@ -83,6 +83,14 @@ public sealed class UnreadableFileTests : IDisposable
         Should.Throw<DicomReadException>(() => _reader.Read(Path.Combine(_dir, "missing.dcm"))).Message.ShouldContain("does not exist");
     }
 
+    [Fact]
+    public void Read_ThrowsSayingItCannotBeOpened_WhenThePathIsAFolder()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, "series.dcm")).FullName;
+
+        Should.Throw<DicomReadException>(() => _reader.Read(folder)).Message.ShouldContain("'series.dcm' does not exist or cannot be opened");
+    }
+
     /// <summary>A copy of CT_small.dcm whose Patient Name (explicit VR, 16-bit length) is rewritten as a UN with this 32-bit length.</summary>
     private string WithLengthOfPatientName(uint length)
     {
