@@ -10,7 +10,7 @@ using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 
-// Usage: dotnet run -c Release --project src/Midrc.Intake.Bench -- [--slices 500] [--ct-size 512] [--chests 5] [--chest-size 2048] [--parallel 4]
+// Usage: dotnet run -c Release --project src/Midrc.Intake.Bench -- [--slices 500] [--ct-size 512] [--chests 5] [--chest-size 2048] [--parallel 4] [--warm-up 200]
 //        or, for memory over many files: ... -- --files 100000 [--parallel 4] (small CT slices, 1,000 per series, in one submission)
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
 int Setting(string name, int fallback) => settings.GetValue(name, fallback);

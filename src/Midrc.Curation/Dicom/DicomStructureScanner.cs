@@ -37,20 +37,6 @@ internal sealed class DicomStructureScanner
     /// <param name="SizeBytes">The file's size in bytes.</param>
     public readonly record struct Outcome(bool HasPixelData, long SizeBytes);
 
-    /// <summary>Opens the file for reading, for <see cref="Scan"/> and the caller's further reads.</summary>
-    /// <exception cref="DicomReadException">The file does not exist, is a folder, or may not be read.</exception>
-    public static SafeFileHandle Open(string path)
-    {
-        try
-        {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            throw new DicomReadException($"'{System.IO.Path.GetFileName(path)}' does not exist or cannot be opened; check the path and the file's permissions.");
-        }
-    }
-
     /// <summary>Checks the structure of the file open on <paramref name="file"/>; returns whether it holds Pixel Data, and its size.</summary>
     /// <exception cref="DicomReadException">The file is empty, too large, not DICOM, truncated or declares impossible lengths.</exception>
     public static Outcome Scan(SafeFileHandle file, string path, DicomReaderOptions options)

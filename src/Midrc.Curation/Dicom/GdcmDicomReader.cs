@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Midrc.Curation.Dicom;
 
 /// <summary>
@@ -18,9 +20,22 @@ public sealed class GdcmDicomReader(DicomReaderOptions? options = null) : IDicom
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         NativeHeaderWalk.EnsureAvailable();
-        // One open for both passes: the structural check reads through the stream, GDCM through the same descriptor.
-        using var file = DicomStructureScanner.Open(path);
+        // One open for both passes: the structural check and GDCM's walk read the same descriptor.
+        using var file = Open(path);
         var scan = DicomStructureScanner.Scan(file, path, _options);
         return HeaderRecordReader.Read(file, path, scan.HasPixelData) with { SizeBytes = scan.SizeBytes };
+    }
+
+    /// <exception cref="DicomReadException">The file does not exist, is a folder, or may not be read.</exception>
+    private static SafeFileHandle Open(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            throw new DicomReadException($"'{Path.GetFileName(path)}' does not exist or cannot be opened; check the path and the file's permissions.");
+        }
     }
 }

@@ -9,7 +9,6 @@ namespace Midrc.Curation.Dicom;
 /// </summary>
 internal sealed class HandleReader(SafeFileHandle handle, long length) : Stream
 {
-    private readonly long _length = length;
     private long _position;
 
     public override bool CanRead => true;
@@ -18,7 +17,7 @@ internal sealed class HandleReader(SafeFileHandle handle, long length) : Stream
 
     public override bool CanWrite => false;
 
-    public override long Length => _length;
+    public override long Length => length;
 
     public override long Position
     {
@@ -41,7 +40,7 @@ internal sealed class HandleReader(SafeFileHandle handle, long length) : Stream
         {
             SeekOrigin.Begin => offset,
             SeekOrigin.Current => _position + offset,
-            _ => _length + offset,
+            _ => length + offset,
         };
         ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
         _position = target;

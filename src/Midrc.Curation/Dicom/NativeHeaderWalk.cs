@@ -134,7 +134,7 @@ internal static partial class NativeHeaderWalk
             NativeLibrary.SetDllImportResolver(typeof(NativeHeaderWalk).Assembly, (name, _, _) => name == LibraryName ? Resolve(directories) : IntPtr.Zero);
             var version = midrc_gdcm_walk_abi_version();
             return version == AbiVersion ? null : new GdcmUnavailableException(
-                $"The DICOM reader's native library {FileName} writes records of version {version}, and this build reads version {AbiVersion}; it is left over from another build: {InstallAdvice}.");
+                $"The DICOM reader's native library {FileName} has interface version {version}, and this build expects version {AbiVersion}; it is left over from another build: {InstallAdvice}.");
         }
         catch (GdcmUnavailableException e)
         {

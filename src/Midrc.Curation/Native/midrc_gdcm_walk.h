@@ -5,7 +5,7 @@
  * interop calls per element through GDCM's C# binding. Nothing here throws across the boundary: every C++ exception is
  * caught and turned into a status code. The functions are safe to call from several threads at once.
  *
- * The record stream (little endian, unaligned, ABI version 2):
+ * The record stream (little endian, unaligned):
  *
  *   stream    := dataset(file meta) dataset(main data set)
  *   dataset   := 'D' u8 has_charset [element(0008,0005) when has_charset == 1] element* 'd'
@@ -50,14 +50,16 @@ extern "C" {
 #define MIDRC_WALK_FAILED 4           /* GDCM threw while walking the header. */
 #define MIDRC_WALK_BAD_ARGUMENT 5
 
-/* The record stream layout this library writes; the caller refuses a library whose version it does not know. */
+/* The version of these functions and of the record stream they write (2: the walk takes a descriptor, not a path);
+ * the caller refuses a library whose version it does not know. */
 MIDRC_WALK_EXPORT int32_t midrc_gdcm_walk_abi_version(void);
 
 /*
  * Reads the file open for reading on descriptor fd up to, not including, Pixel Data (7FE0,0010) and writes its header's
  * record stream into buffer. The file is read with pread from its start, so the descriptor's position does not matter
- * and is left as it was; the caller keeps and closes the descriptor (it opened the file once for its own checks). On MIDRC_WALK_OK, *written is the stream's length. On MIDRC_WALK_BUFFER_TOO_SMALL, *written is the
- * length the stream needs and the buffer's content is unspecified.
+ * and is left as it was; the caller keeps and closes the descriptor (it opened the file once for its own checks).
+ * On MIDRC_WALK_OK, *written is the stream's length. On MIDRC_WALK_BUFFER_TOO_SMALL, *written is the length the stream
+ * needs and the buffer's content is unspecified.
  */
 MIDRC_WALK_EXPORT int32_t midrc_gdcm_walk(intptr_t fd, uint8_t *buffer, uint64_t capacity, uint64_t *written);
 

@@ -56,13 +56,11 @@ public sealed class WorkflowReconciler(MidrcDbContext db, IBackgroundJobClient j
     }
 
     /// <summary>
-    /// True when the recorded job is alive and is this intent's. The id alone is not enough: an in-memory queue that was
-    /// lost with its process numbers its jobs from 1 again, so after a restart the id can name another, live job.
+    /// True when the recorded job is alive and is this intent's. The id alone is not enough: a job storage that starts
+    /// over numbers its jobs from 1 again (an in-memory queue after a restart, a recreated Hangfire schema), so the id
+    /// the database kept can name another, live job.
     /// </summary>
-    private static bool HasLiveJob(IStorageConnection connection, string? jobId, Guid intentId)
-    {
-        var job = jobId is null ? null : connection.GetJobData(jobId);
-        return job is { Job: { } runs } && LiveStates.Contains(job.State ?? "")
-            && runs.Type == typeof(WorkflowJobRunner) && runs.Args.Count > 0 && runs.Args[0] is Guid id && id == intentId;
-    }
+    private static bool HasLiveJob(IStorageConnection connection, string? jobId, Guid intentId) =>
+        jobId is not null && connection.GetJobData(jobId) is { Job: { } job } data && LiveStates.Contains(data.State ?? "")
+        && job.Type == typeof(WorkflowJobRunner) && job.Args is [Guid runs, ..] && runs == intentId;
 }
