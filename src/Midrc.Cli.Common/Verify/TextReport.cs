@@ -1,6 +1,6 @@
-using System.Globalization;
 using Midrc.Curation.Findings;
 using Midrc.Curation.Reports;
+using static Midrc.Curation.Reports.Plural;
 
 namespace Midrc.Cli.Verify;
 
@@ -54,14 +54,11 @@ internal static class TextReport
     {
         var errors = report.Findings.Count(f => f.Severity == Severity.Error);
         var warnings = report.Findings.Count - errors;
-        output.WriteLine($"{Count(report.Files, "file")}: {report.Passed} passed, {report.Failed} failed, {report.Unreadable} unreadable; {Count(errors, "error")}, {Count(warnings, "warning")}.");
+        output.WriteLine($"{Count(report.Files, "file")}: {Number(report.Passed)} passed, {Number(report.Failed)} failed, {Number(report.Unreadable)} unreadable; {Count(errors, "error")}, {Count(warnings, "warning")}.");
         output.WriteLine(report.HasErrors
             ? "Result: FAILED. Fix the errors above before sending these files."
             : "Result: PASSED. No error: these files can be sent.");
     }
 
     private static string Label(string severity) => severity == "error" ? "ERROR  " : "WARNING";
-
-    private static string Count(int n, string one, string? many = null) =>
-        n.ToString("N0", CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many ?? one + "s");
 }

@@ -103,7 +103,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             console.MarkupLine($"[red]not sent[/] {Markup.Escape(name)}: {Markup.Escape(reason)}");
         }
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Submission {submission.Id}: {Plural.Count(sent.Count, "file")} sent, {files.Count - toSend.Count} skipped (already on the server), {refused.Count + unreadable.Count} rejected, {failed.Count} failed; {bytes / 1e6:0.0} MB in {seconds:0.0} s ({bytes / 1e6 / seconds:0.0} MB/s)."));
+            $"Submission {submission.Id}: {Plural.Count(sent.Count, "file")} sent, {Plural.Number(files.Count - toSend.Count)} skipped (already on the server), {Plural.Number(refused.Count + unreadable.Count)} rejected, {Plural.Number(failed.Count)} failed; {bytes / 1e6:0.0} MB in {seconds:0.0} s ({bytes / 1e6 / seconds:0.0} MB/s)."));
         if (!failed.IsEmpty)
         {
             console.WriteLine("Some files could not be sent. Run the same command again: it resumes and sends only what is missing.");

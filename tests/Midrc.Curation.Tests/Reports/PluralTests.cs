@@ -14,4 +14,10 @@ public sealed class PluralTests
     [Fact]
     public void Count_takes_an_irregular_plural() =>
         Plural.Count(3, "hidden file or folder", "hidden files or folders").ShouldBe("3 hidden files or folders");
+
+    [Theory]
+    [InlineData(9_000, "9,000")]
+    [InlineData(52, "52")]
+    [InlineData(1_234_567, "1,234,567")]
+    public void Number_separates_thousands_as_counts_do(long count, string expected) => Plural.Number(count).ShouldBe(expected);
 }
