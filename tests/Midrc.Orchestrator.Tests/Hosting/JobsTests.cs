@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Midrc.Orchestrator.Data;
@@ -22,12 +23,22 @@ public sealed class JobsTests
         var storage = first.GetRequiredService<JobStorage>();
 
         second.GetRequiredService<JobStorage>();
-        //X
         var jobs = first.GetRequiredService<IBackgroundJobClient>();
         jobs.Enqueue<WorkflowTimerJob>(job => job.RunAsync(CancellationToken.None));
         second.Dispose();
         var jobId = jobs.Enqueue<WorkflowTimerJob>(job => job.RunAsync(CancellationToken.None));
         storage.GetMonitoringApi().JobDetails(jobId).ShouldNotBeNull("the first host's queue outlives the second host");
+    }
+
+    [Fact]
+    public void A_queue_built_after_the_host_that_configured_Hangfire_stopped_starts_without_that_hosts_logging()
+    {
+        var stopped = JobServices();
+        stopped.GetRequiredService<IGlobalConfiguration>();
+        stopped.Dispose();
+
+        // Another host's in-memory queue asks Hangfire's process-wide log provider for a logger as it is built.
+        Should.NotThrow(() => new InMemoryStorage().Dispose());
     }
 
     private static ServiceProvider JobServices()
