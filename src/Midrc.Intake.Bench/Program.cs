@@ -51,7 +51,7 @@ try
     await SubmitAsync(Path.GetDirectoryName(Path.GetDirectoryName(warmUp[0]))!);
 
     Console.WriteLine();
-    Console.WriteLine($"{"set",-28} {"files",6} {"MB",8} {"read+hash MB/s",15} {"submit MB/s",12} {"files/s",8} {"+index MB/s",12} {"files/s",8} {"host peak RSS",14} {"host CPU ms/MB",15}");
+    Console.WriteLine($"{"set",-28} {"files",6} {"MB",8} {"read+hash MB/s",15} {"submit MB/s",12} {"files/s",8} {"+index MB/s",12} {"files/s",8} {"host peak RSS",14} {"host CPU ms/MB",15} {"client CPU ms/MB",17}");
     var memory = new List<(double Seconds, double Megabytes)>();
     foreach (var (name, files) in sets)
     {
@@ -59,22 +59,25 @@ try
         var megabytes = files.Sum(f => new FileInfo(f).Length) / 1e6;
         var baseline = Baseline(files);
         var cpuBefore = CpuSeconds(host.Id);
+        var clientCpuBefore = ReapedChildrenCpuSeconds();
         var clock = Stopwatch.StartNew();
         using var sampling = new CancellationTokenSource();
         var sampler = SampleRssAsync(host, clock, memory, sampling.Token);
         var uploaded = await SubmitAsync(folder);
         var indexed = clock.Elapsed.TotalSeconds;
         var hostCpu = CpuSeconds(host.Id) - cpuBefore;
+        var clientCpu = ReapedChildrenCpuSeconds() - clientCpuBefore;
         await sampling.CancelAsync();
         await sampler;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-28} {files.Count,6} {megabytes,8:0.0} {megabytes / baseline,15:0.0} {megabytes / uploaded,12:0.0} {files.Count / uploaded,8:0.0} {megabytes / indexed,12:0.0} {files.Count / indexed,8:0.0} {PeakRssMegabytes(host),11:0} MB {1000 * hostCpu / megabytes,15:0.0}"));
+            $"{name,-28} {files.Count,6} {megabytes,8:0.0} {megabytes / baseline,15:0.0} {megabytes / uploaded,12:0.0} {files.Count / uploaded,8:0.0} {megabytes / indexed,12:0.0} {files.Count / indexed,8:0.0} {PeakRssMegabytes(host),11:0} MB {1000 * hostCpu / megabytes,15:0.0} {1000 * clientCpu / megabytes,17:0.0}"));
     }
     Console.WriteLine();
     Console.WriteLine("read+hash: the best of three runs of `cat FILES > /dev/null` and `sha256sum FILES`, timed together (warm cache).");
     Console.WriteLine("submit: `midrc submit` end to end (checksums, create, ask what is missing, parallel PUT, complete) against the host on loopback, which streams to the quarantine store with SHA-256 + MD5 and parses in 2 worker processes.");
     Console.WriteLine("+index: until the indexing job has stored the index and every finding (status Received).");
     Console.WriteLine("host CPU: user + system time of the host and its worker processes from the start of the upload to +index, per MB received.");
+    Console.WriteLine("client CPU: user + system time of the midrc submit process, per MB sent.");
     if (many > 0)
     {
         // Flat memory shows as the same working set early, midway and at the end of a long submission.
@@ -248,6 +251,13 @@ static double CpuSeconds(int pid)
         .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
         .Sum(child => File.Exists($"/proc/{child}/stat") ? CpuSeconds(int.Parse(child, CultureInfo.InvariantCulture)) : 0);
     return own + children;
+}
+
+// CPU seconds of this process's children that have exited and been waited for: here, the midrc submit processes.
+static double ReapedChildrenCpuSeconds()
+{
+    var fields = File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / 100.0;
 }
 
 static double PeakRssMegabytes(Process process) => RssMegabytes(process, "VmHWM:");

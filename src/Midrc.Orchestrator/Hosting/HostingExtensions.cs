@@ -72,6 +72,8 @@ public static class HostingExtensions
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
         builder.Services.AddScoped<DemoProgram>();
+        // Uploads are read from the socket 64 KB at a time rather than Kestrel's 4 KB.
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ReceiveBlocks>();
         builder.Services.AddHostedService<DatabaseStartup>();
         return builder;
     }

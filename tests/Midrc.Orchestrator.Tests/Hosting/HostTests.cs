@@ -3,6 +3,7 @@ using System.Text.Json;
 using Midrc.Orchestrator.Data;
 using Midrc.Orchestrator.Hosting;
 using Midrc.Orchestrator.Tests.Infrastructure;
+using Midrc.Orchestrator.Tests.Notifications;
 
 namespace Midrc.Orchestrator.Tests.Hosting;
 
@@ -95,6 +96,47 @@ public sealed class HostTests
         outcome.Error.ShouldContain("Another program is using that port");
         AssertNoStackTrace(outcome);
     }
+
+    [Fact]
+    public async Task The_host_watches_no_folder_so_its_data_folder_may_hold_any_number_of_folders()
+    {
+        using var folder = new TempFolder();
+        var port = LoopbackSmtpServer.FreePort();
+        // The data folder under the working directory, as ./run.sh has it.
+        var environment = new Dictionary<string, string> { ["Midrc__DataFolder"] = "data", ["Midrc__SeedDemo"] = "true" };
+        await using var host = HostProcess.StartOrchestrator(folder.Path, environment, "--urls", $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await host.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), "answering /health");
+
+        Directory.EnumerateDirectories(Path.Combine(folder.Path, "data"), "*", SearchOption.AllDirectories).ShouldNotBeEmpty("the demo's release and quarantine folders");
+        InotifyWatches(host.Id).ShouldBe(0, "one watch per stored folder would run into the system's limit and cost an event per file received");
+    }
+
+    /// <summary>The inotify watches a process holds, from its open descriptors' details in /proc.</summary>
+    private static int InotifyWatches(int pid) =>
+        Directory.EnumerateFiles($"/proc/{pid}/fdinfo").Sum(descriptor =>
+        {
+            try
+            {
+                return File.ReadLines(descriptor).Count(line => line.StartsWith("inotify wd:", StringComparison.Ordinal));
+            }
+            catch (IOException)
+            {
+                // Closed while we looked.
+                return 0;
+            }
+        });
 
     private static void AssertNoStackTrace(HostProcess.Outcome outcome) =>
         (outcome.Output + outcome.Error).ShouldNotContain("   at ", customMessage: "an operator gets one plain message, not a stack trace");
