@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Midrc.Cli.Files;
+using Midrc.Orchestrator.Submissions;
 using Spectre.Console;
 using Midrc.Curation.Reports;
 
@@ -13,13 +14,15 @@ namespace Midrc.Cli.Submit;
 
 /// <summary>
 /// Sends one folder as one submission: hashes every file, creates the submission (or resumes the one the folder's
-/// state file names), asks the server which files it still needs, sends those in parallel with retries, completes
-/// the submission and prints a summary.
+/// state file names), asks the server which files it still needs, sends those in parallel batches with retries,
+/// completes the submission and prints a summary.
 /// </summary>
 internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole console)
 {
     private const int Attempts = 4;
     private const int HashesPerRequest = 10_000;
+    private const int BatchFiles = 100;
+    private const long BatchBytes = 16 << 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private sealed record LocalFile(string Path, string Name, long Size)
@@ -53,7 +56,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         using var http = new HttpClient { BaseAddress = new Uri(options.Server.ToString().TrimEnd('/') + "/"), Timeout = TimeSpan.FromHours(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token.Trim());
 
-        await WithProgressAsync("Computing checksums", files, async (file, ct) => file.Sha256 = await FileHashes.Sha256Async(file.Path, ct), cancellationToken);
+        await WithProgressAsync("Computing checksums", files, file => file.Size, async (file, ct) => file.Sha256 = await FileHashes.Sha256Async(file.Path, ct), cancellationToken);
         var state = SubmitState.Load(options.Folder);
         var key = SubmitState.Key(options.Server, options.Folder);
         var submission = await ResumeOrCreateAsync(http, state, key, cancellationToken);
@@ -68,23 +71,29 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         var refused = new ConcurrentDictionary<string, string>();
         var failed = new ConcurrentDictionary<string, string>();
         var clock = Stopwatch.StartNew();
-        await WithProgressAsync("Sending", toSend, async (file, ct) =>
+        await WithProgressAsync("Sending", Batches(toSend), batch => batch.Sum(f => f.Size), async (batch, ct) =>
         {
-            try
+            // A file the batch did not take (damaged on its way, refused, or the whole request failed) is sent again on
+            // its own, which retries what may be transient and gives the server's final word on the rest.
+            var again = batch.Count == 1 ? batch : await SendBatchAsync(http, submission.Id, batch, sent, ct);
+            foreach (var file in again)
             {
-                var result = await SendAsync(http, submission.Id, file, ct);
-                if (result.Refusal is { } refusal)
+                try
                 {
-                    refused[file.Name] = refusal;
+                    var result = await SendAsync(http, submission.Id, file, ct);
+                    if (result.Refusal is { } refusal)
+                    {
+                        refused[file.Name] = refusal;
+                    }
+                    else
+                    {
+                        sent.Add(result);
+                    }
                 }
-                else
+                catch (HttpRequestException e)
                 {
-                    sent.Add(result);
+                    failed[file.Name] = e.Message;
                 }
-            }
-            catch (HttpRequestException e)
-            {
-                failed[file.Name] = e.Message;
             }
         }, cancellationToken);
         var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
@@ -212,16 +221,100 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         }
     }
 
-    private async Task WithProgressAsync(string what, List<LocalFile> files, Func<LocalFile, CancellationToken, Task> work, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Files grouped into requests of up to <see cref="BatchFiles"/> files and <see cref="BatchBytes"/>, fewer bytes
+    /// when the folder is small, so that every parallel request has work; a large file goes on its own.
+    /// </summary>
+    private List<IReadOnlyList<LocalFile>> Batches(List<LocalFile> files)
+    {
+        var limit = Math.Clamp(files.Sum(f => f.Size) / (2 * options.Parallel), 1, BatchBytes);
+        var batches = new List<IReadOnlyList<LocalFile>>();
+        var batch = new List<LocalFile>();
+        long bytes = 0;
+        foreach (var file in files)
+        {
+            if (batch.Count > 0 && (batch.Count == BatchFiles || bytes + file.Size > limit))
+            {
+                batches.Add(batch);
+                (batch, bytes) = ([], 0);
+            }
+            batch.Add(file);
+            bytes += file.Size;
+        }
+        batches.Add(batch);
+        return batches;
+    }
+
+    /// <summary>
+    /// Sends several files in one multipart request, each with its SHA-256 as Content-Digest, retrying the request
+    /// when the failure may be transient. Returns the files the server did not take, to be sent one by one.
+    /// </summary>
+    private static async Task<IReadOnlyList<LocalFile>> SendBatchAsync(HttpClient http, Guid id, IReadOnlyList<LocalFile> batch, ConcurrentBag<Sent> sent, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            using var form = new MultipartFormDataContent();
+            foreach (var file in batch)
+            {
+                var part = new StreamContent(new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan), 1 << 16);
+                part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                part.Headers.Add(ContentDigest.Header, ContentDigest.Of(file.Sha256));
+                form.Add(part, "files", file.Name);
+            }
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.PostAsync($"api/submissions/{id}/uploads", form, cancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+                continue;
+            }
+            using (response)
+            {
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity)
+                {
+                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                    var taken = body.RootElement.GetProperty("files").EnumerateArray()
+                        .ToLookup(f => f.GetProperty("sha256").GetString(), StringComparer.Ordinal);
+                    var left = new List<LocalFile>();
+                    foreach (var file in batch)
+                    {
+                        if (taken[file.Sha256].FirstOrDefault() is { ValueKind: JsonValueKind.Object } outcome)
+                        {
+                            sent.Add(new Sent(file, outcome.GetProperty("readable").GetBoolean(),
+                                outcome.TryGetProperty("problem", out var p) ? p.GetString() : null));
+                        }
+                        else
+                        {
+                            left.Add(file);
+                        }
+                    }
+                    return left;
+                }
+                if ((int)response.StatusCode < 500 && response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout))
+                {
+                    // Not a failure of the moment (a server without batches, a refused token): each file on its own says what.
+                    return batch;
+                }
+                var pause = response.Headers.RetryAfter?.Delta is { } after ? TimeSpan.FromSeconds(Math.Min(after.TotalSeconds, 60)) : TimeSpan.FromSeconds(attempt);
+                await Task.Delay(pause, cancellationToken);
+            }
+        }
+        return batch;
+    }
+
+    private async Task WithProgressAsync<T>(string what, IReadOnlyList<T> items, Func<T, long> size, Func<T, CancellationToken, Task> work, CancellationToken cancellationToken) =>
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                var task = progress.AddTask(what, maxValue: Math.Max(1, files.Sum(f => f.Size)));
-                await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancellationToken }, async (file, ct) =>
+                var task = progress.AddTask(what, maxValue: Math.Max(1, items.Sum(size)));
+                await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel, CancellationToken = cancellationToken }, async (item, ct) =>
                 {
-                    await work(file, ct);
-                    task.Increment(file.Size);
+                    await work(item, ct);
+                    task.Increment(size(item));
                 });
                 task.Value = task.MaxValue;
             });

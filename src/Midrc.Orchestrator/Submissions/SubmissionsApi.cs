@@ -93,9 +93,7 @@ public static class SubmissionsApi
             var stored = await intake.StoreAsync(submission, http.Request.Body, name, ct);
             if (stored.Sha256 != expected)
             {
-                return Results.Problem(
-                    $"The file changed or was damaged in transit: the bytes received for '{name}' have SHA-256 {stored.Sha256}, not {expected} as the address says. Send it again; if this repeats, make sure nothing writes to the file while it is sent.",
-                    statusCode: StatusCodes.Status422UnprocessableEntity, title: "Checksum mismatch");
+                return Results.Problem(Damaged(name, stored.Sha256, expected, "the address"), statusCode: StatusCodes.Status422UnprocessableEntity, title: "Checksum mismatch");
             }
             var outcome = UploadedFile.Of((await intake.AnalyzeAsync(submission, [stored], SubmissionIntake.KeepAll, ct))[0]);
             return outcome.AlreadyReceived ? Results.Ok(outcome) : Results.Created($"/api/submissions/{id}/files/{expected}", outcome);
@@ -127,7 +125,16 @@ public static class SubmissionsApi
                     }
                     else
                     {
-                        stored.Add(await intake.StoreAsync(submission, section.Body, name, ct));
+                        var expected = section.Headers?.TryGetValue(ContentDigest.Header, out var digest) == true ? ContentDigest.Sha256(digest, name) : null;
+                        var received = await intake.StoreAsync(submission, section.Body, name, ct);
+                        if (expected is null || received.Sha256 == expected)
+                        {
+                            stored.Add(received);
+                        }
+                        else
+                        {
+                            refused.Add(new RefusedFile(name, Damaged(name, received.Sha256, expected, "its Content-Digest")));
+                        }
                     }
                 }
                 catch (IntakeException e) when (e.Status is StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge)
@@ -142,7 +149,7 @@ public static class SubmissionsApi
             var outcomes = await intake.AnalyzeAsync(submission, stored, SubmissionIntake.KeepAll, ct);
             var result = new UploadResult([.. outcomes.Select(UploadedFile.Of)], refused);
             return stored.Count == 0 ? Results.UnprocessableEntity(result) : Results.Ok(result);
-        }).WithSummary("Browser upload: files and zip archives as multipart/form-data. Refused files and archive entries are listed by name with the reason.")
+        }).WithSummary("Files and zip archives as multipart/form-data (the browser page; midrc submit sends its files so, in batches). A file part may carry a Content-Digest (sha-256=:BASE64:) its bytes must match. Refused files and archive entries are listed by name with the reason.")
             .Accepts<IFormFileCollection>("multipart/form-data", "*/*").Produces<UploadResult>().Produces<UploadResult>(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -178,6 +185,9 @@ public static class SubmissionsApi
     // answers a wrong one with problem details a person can act on instead of an empty 415.
 
     /// <summary>Uploads are bounded by the intake's own limits while they stream, not by the server's default body size.</summary>
+    private static string Damaged(string name, string received, string expected, string source) =>
+        $"The file changed or was damaged in transit: the bytes received for '{name}' have SHA-256 {received}, not {expected} as {source} says. Send it again; if this repeats, make sure nothing writes to the file while it is sent.";
+
     internal static void AllowLargeBody(HttpContext http)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

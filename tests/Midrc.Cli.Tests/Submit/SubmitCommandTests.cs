@@ -100,6 +100,27 @@ public sealed class SubmitCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_the_server_refuses_within_a_batch_is_named_with_its_reason_and_the_rest_of_the_batch_is_taken()
+    {
+        // Slices of about 9 KB and a 20 KB file over the limit; with one request at a time, requests carry half the
+        // folder, so the oversized file shares its request with slices.
+        await using var host = await IntakeHost.StartAsync(settings: new Dictionary<string, string?> { ["Midrc:Intake:MaxFileBytes"] = "16384" }, kestrel: true);
+        var folder = FolderOf(host.WriteCt(8));
+        await File.WriteAllBytesAsync(Path.Combine(folder, "exam", "a-big.bin"), new byte[20 * 1024]);
+        var server = host.Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        var outcome = await HostProcess.RunAsync("midrc.dll", host.FilesFolder, new Dictionary<string, string>(), TimeSpan.FromMinutes(3),
+            "submit", "--server", server, "--token", host.UchToken, "--parallel", "1", folder);
+
+        outcome.ExitCode.ShouldBe(1, outcome.Output + outcome.Error);
+        outcome.Output.ShouldContain("refused exam/a-big.bin: 'exam/a-big.bin' is larger than the limit");
+        outcome.Output.ShouldContain("8 files sent");
+        outcome.Output.ShouldContain("1 rejected");
+        (await host.InDatabaseAsync(db => db.ReceivedFiles.Select(f => f.Name).OrderBy(n => n).ToListAsync()))
+            .ShouldBe([.. Enumerable.Range(1, 8).Select(i => $"exam/ct-{i:0000}.dcm")]);
+    }
+
+    [Fact]
     public async Task A_wrong_token_stops_with_exit_code_2_and_the_servers_advice()
     {
         var folder = FolderOf(_host.WriteCt(1));

@@ -142,6 +142,54 @@ public sealed class UploadApiTests
     }
 
     [Fact]
+    public async Task A_file_part_is_taken_only_when_its_bytes_match_its_Content_Digest()
+    {
+        await using var host = await IntakeHost.StartAsync();
+        using var uch = host.Client(host.UchToken);
+        var id = await IntakeHost.CreateSubmissionAsync(uch);
+        var (first, second, third) = (host.WriteChest(), host.WriteChest(), host.WriteChest());
+        static string Hash(string file) => IntakeHost.Sha256(File.ReadAllBytes(file));
+        static ByteArrayContent Part(string file, string digest)
+        {
+            var part = new ByteArrayContent(File.ReadAllBytes(file));
+            part.Headers.Add(ContentDigest.Header, digest);
+            return part;
+        }
+        using var form = new MultipartFormDataContent
+        {
+            { Part(first, ContentDigest.Of(Hash(first))), "files", "whole.dcm" },
+            // The digest of other bytes: what a file that changed after it was hashed, or was damaged on its way, looks like.
+            { Part(second, ContentDigest.Of(Hash(first))), "files", "damaged.dcm" },
+            { Part(third, "sha-256=:not base64:"), "files", "garbled.dcm" },
+        };
+
+        using var response = await uch.PostAsync($"/api/submissions/{id}/uploads", form);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var result = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
+        result.Files.Select(f => f.Name).ShouldBe(["whole.dcm"]);
+        result.Refused.Select(r => r.Name).ShouldBe(["damaged.dcm", "garbled.dcm"]);
+        result.Refused[0].Reason.ShouldContain($"have SHA-256 {Hash(second)}, not {Hash(first)} as its Content-Digest says");
+        result.Refused[1].Reason.ShouldContain("The Content-Digest of 'garbled.dcm' is not readable");
+        (await host.InDatabaseAsync(db => db.ReceivedFiles.Select(f => f.Name).ToListAsync())).ShouldBe(["whole.dcm"]);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    [InlineData("sha-512=:AAAA:", null)]
+    [InlineData("sha-512=:AAAA:, sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")]
+    public void A_Content_Digest_gives_its_sha_256_or_none(string? field, string? sha256) =>
+        ContentDigest.Sha256(field, "f.dcm").ShouldBe(sha256);
+
+    [Theory]
+    [InlineData("sha-256")]
+    [InlineData("sha-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")]
+    [InlineData("sha-256=:AAAA:")]
+    public void A_malformed_Content_Digest_is_refused_naming_the_file(string field) =>
+        Should.Throw<IntakeException>(() => ContentDigest.Sha256(field, "f.dcm")).Message.ShouldContain("'f.dcm'");
+
+    [Fact]
     public async Task Clinical_templates_download_and_a_good_csv_is_accepted()
     {
         await using var host = await IntakeHost.StartAsync();
