@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Midrc.Cli.Native;
 
 /// <summary>
-/// Every command but <c>verify</c> belongs to the managed midrc, published beside this executable in <see cref="Folder"/>
+/// Every command but <c>verify</c> and <c>submit</c> belongs to the managed midrc, published beside this executable in <see cref="Folder"/>
 /// (scripts/publish-midrc.sh). This process becomes it (<c>execv</c>): same process, terminal, signals and exit code,
 /// and nothing in between.
 /// </summary>
@@ -17,7 +17,7 @@ internal static partial class ManagedMidrc
         var path = Path.Combine(AppContext.BaseDirectory, Folder, "midrc");
         if (!File.Exists(path))
         {
-            error.WriteLine($"midrc: '{string.Join(' ', args)}' needs the full midrc, expected at {path}; this native midrc runs only verify by itself. Install both with scripts/publish-midrc.sh.");
+            error.WriteLine($"midrc: '{string.Join(' ', args)}' needs the full midrc, expected at {path}; this native midrc runs only verify and submit by itself. Install both with scripts/publish-midrc.sh.");
             return 2;
         }
         string?[] argv = [path, .. args, null];

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Midrc.Cli.Native;
+using Midrc.Cli.Submit;
 using Midrc.Cli.Verify;
 using Midrc.Curation.Reports;
 using Midrc.Curation.Workers;
@@ -9,9 +10,9 @@ if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
 {
     return 0;
 }
-if (args is [VerifyCommand.Name, ..])
+if (args is [VerifyCommand.Name or SubmitCommand.Name, ..])
 {
-    var root = new RootCommand(VerifyCommand.RootDescription) { VerifyCommand.Create() };
+    var root = new RootCommand(VerifyCommand.RootDescription) { VerifyCommand.Create(), SubmitCommand.Create() };
     return await root.Parse(args).InvokeAsync();
 }
 return ManagedMidrc.Run(args, Console.Error);

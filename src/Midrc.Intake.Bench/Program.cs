@@ -10,10 +10,17 @@ using Midrc.Orchestrator.Audit;
 using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 
-// Usage: dotnet run -c Release --project src/Midrc.Intake.Bench -- [--slices 500] [--ct-size 512] [--chests 5] [--chest-size 2048] [--parallel 4] [--warm-up 200]
+// Usage, from the repository after scripts/publish-midrc.sh (the midrc a site installs):
+//        dotnet run -c Release --project src/Midrc.Intake.Bench -- [--slices 500] [--ct-size 512] [--chests 5] [--chest-size 2048] [--parallel 4] [--warm-up 200] [--midrc PATH]
 //        or, for memory over many files: ... -- --files 100000 [--parallel 4] (small CT slices, 1,000 per series, in one submission)
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
 int Setting(string name, int fallback) => settings.GetValue(name, fallback);
+var midrc = Path.GetFullPath(settings["midrc"] ?? Path.Combine("artifacts", "midrc", "midrc"));
+if (!File.Exists(midrc))
+{
+    await Console.Error.WriteLineAsync($"{midrc} is missing: run scripts/publish-midrc.sh from the repository first, or pass --midrc PATH.");
+    return 2;
+}
 var work = Directory.CreateTempSubdirectory("midrc-intake-bench-").FullName;
 try
 {
@@ -74,7 +81,7 @@ try
     }
     Console.WriteLine();
     Console.WriteLine("read+hash: the best of three runs of `cat FILES > /dev/null` and `sha256sum FILES`, timed together (warm cache).");
-    Console.WriteLine("submit: `midrc submit` end to end (checksums, create, ask what is missing, parallel PUT, complete) against the host on loopback, which streams to the quarantine store with SHA-256 + MD5 and parses in 2 worker processes.");
+    Console.WriteLine("submit: the native `midrc submit` end to end (checksums, create, ask what is missing, parallel batches, complete) against the host on loopback, which streams to the quarantine store with SHA-256 + MD5 and parses in 2 worker processes.");
     Console.WriteLine("+index: until the indexing job has stored the index and every finding (status Received).");
     Console.WriteLine("host CPU: user + system time of the host and its worker processes from the start of the upload to +index, per MB received.");
     Console.WriteLine("client CPU: user + system time of the midrc submit process, per MB sent.");
@@ -96,7 +103,7 @@ try
     async Task<double> SubmitAsync(string folder)
     {
         var clock = Stopwatch.StartNew();
-        var submit = Run("midrc.dll", work, ["submit", "--server", server, "--token", token, "--parallel", Setting("parallel", 4).ToString(CultureInfo.InvariantCulture), folder]);
+        var submit = Run(midrc, work, ["submit", "--server", server, "--token", token, "--parallel", Setting("parallel", 4).ToString(CultureInfo.InvariantCulture), folder]);
         var uploaded = clock.Elapsed.TotalSeconds;
         if (submit.ExitCode != 0)
         {

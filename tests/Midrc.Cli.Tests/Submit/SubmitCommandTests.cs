@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Midrc.Cli.Submit;
+using Midrc.Cli.Tests.Verify;
 using Midrc.Orchestrator.Submissions;
 using Midrc.Orchestrator.Tests.Infrastructure;
 using Midrc.Orchestrator.Tests.Submissions;
@@ -24,9 +25,14 @@ public sealed class SubmitCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<HostProcess.Outcome> SubmitAsync(string folder, string? token = null) =>
-        await HostProcess.RunAsync("midrc.dll", _host.FilesFolder, new Dictionary<string, string>(), TimeSpan.FromMinutes(3),
-            "submit", "--server", _server, "--token", token ?? _host.UchToken, "--solicitation", _host.UchRequest.ToString(), folder);
+    private async Task<HostProcess.Outcome> SubmitAsync(string folder, string? token = null, bool native = false) =>
+        await Midrc(_host.FilesFolder, native, "submit", "--server", _server, "--token", token ?? _host.UchToken, "--solicitation", _host.UchRequest.ToString(), folder);
+
+    /// <summary>The managed midrc, or the native one a site installs (scripts/publish-midrc.sh), which runs submit itself.</summary>
+    private static Task<HostProcess.Outcome> Midrc(string workingDirectory, bool native, params string[] args) =>
+        native
+            ? HostProcess.RunExecutableAsync(NativeMidrc.Path, workingDirectory, TimeSpan.FromMinutes(3), args)
+            : HostProcess.RunAsync("midrc.dll", workingDirectory, new Dictionary<string, string>(), TimeSpan.FromMinutes(3), args);
 
     private string FolderOf(IEnumerable<string> files)
     {
@@ -40,12 +46,14 @@ public sealed class SubmitCommandTests : IAsyncLifetime
         return folder;
     }
 
-    [Fact]
-    public async Task A_folder_is_sent_completed_and_summarised()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_folder_is_sent_completed_and_summarised(bool native)
     {
         var folder = FolderOf([.. _host.WriteCt(5), _host.WriteChest()]);
 
-        var outcome = await SubmitAsync(folder);
+        var outcome = await SubmitAsync(folder, native: native);
 
         outcome.ExitCode.ShouldBe(0, outcome.Output + outcome.Error);
         outcome.Output.ShouldContain("6 files sent, 0 skipped");
@@ -58,7 +66,7 @@ public sealed class SubmitCommandTests : IAsyncLifetime
         (await _host.CountAsync<Instance>()).ShouldBe(6);
         (await _host.InDatabaseAsync(db => db.Instances.Select(i => i.OriginalName).ToListAsync())).ShouldContain("exam/chest.dcm");
 
-        var again = await SubmitAsync(folder);
+        var again = await SubmitAsync(folder, native: native);
         again.ExitCode.ShouldBe(0);
         again.Output.ShouldContain("already sent as submission");
     }
@@ -99,8 +107,10 @@ public sealed class SubmitCommandTests : IAsyncLifetime
         (await _host.CountAsync<Submission>(q => q.Where(s => s.Status == SubmissionStatus.Analyzing))).ShouldBe(1, "what was taken is still completed");
     }
 
-    [Fact]
-    public async Task A_file_the_server_refuses_within_a_batch_is_named_with_its_reason_and_the_rest_of_the_batch_is_taken()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_file_the_server_refuses_within_a_batch_is_named_with_its_reason_and_the_rest_of_the_batch_is_taken(bool native)
     {
         // Slices of about 9 KB and a 20 KB file over the limit; with one request at a time, requests carry half the
         // folder, so the oversized file shares its request with slices.
@@ -109,8 +119,7 @@ public sealed class SubmitCommandTests : IAsyncLifetime
         await File.WriteAllBytesAsync(Path.Combine(folder, "exam", "a-big.bin"), new byte[20 * 1024]);
         var server = host.Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-        var outcome = await HostProcess.RunAsync("midrc.dll", host.FilesFolder, new Dictionary<string, string>(), TimeSpan.FromMinutes(3),
-            "submit", "--server", server, "--token", host.UchToken, "--parallel", "1", folder);
+        var outcome = await Midrc(host.FilesFolder, native, "submit", "--server", server, "--token", host.UchToken, "--parallel", "1", folder);
 
         outcome.ExitCode.ShouldBe(1, outcome.Output + outcome.Error);
         outcome.Output.ShouldContain("refused exam/a-big.bin: 'exam/a-big.bin' is larger than the limit");

@@ -5,8 +5,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Midrc.Cli.Files;
-using Midrc.Orchestrator.Submissions;
 using Spectre.Console;
 using Midrc.Curation.Reports;
 
@@ -23,7 +23,6 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
     private const int HashesPerRequest = 10_000;
     private const int BatchFiles = 100;
     private const long BatchBytes = 16 << 20;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private sealed record LocalFile(string Path, string Name, long Size)
     {
@@ -32,7 +31,11 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
 
     private sealed record Sent(LocalFile File, bool Readable, string? Problem, string? Refusal = null);
 
-    private sealed record Submission(Guid Id, string Status);
+    internal sealed record Submission(Guid Id, string Status);
+
+    internal sealed record NewSubmission(Guid? SolicitationId, string Channel);
+
+    internal sealed record HashList(IReadOnlyList<string> Sha256);
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -139,7 +142,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             if (look.StatusCode != HttpStatusCode.NotFound)
             {
                 await EnsureAsync(look, cancellationToken);
-                var existing = (await look.Content.ReadFromJsonAsync<Submission>(Json, cancellationToken))!;
+                var existing = (await look.Content.ReadFromJsonAsync(SubmitJson.Default.Submission, cancellationToken))!;
                 if (existing.Status == "Receiving")
                 {
                     console.WriteLine($"Resuming submission {existing.Id}.");
@@ -147,9 +150,9 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                 return existing;
             }
         }
-        using var create = await http.PostAsJsonAsync("api/submissions", new { solicitationId = options.Solicitation, channel = "cli" }, Json, cancellationToken);
+        using var create = await http.PostAsJsonAsync("api/submissions", new NewSubmission(options.Solicitation, "cli"), SubmitJson.Default.NewSubmission, cancellationToken);
         await EnsureAsync(create, cancellationToken);
-        var created = (await create.Content.ReadFromJsonAsync<Submission>(Json, cancellationToken))!;
+        var created = (await create.Content.ReadFromJsonAsync(SubmitJson.Default.Submission, cancellationToken))!;
         state.Submissions[key] = created.Id;
         state.Save(options.Folder);
         return created;
@@ -160,7 +163,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         var missing = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in files.Select(f => f.Sha256).Distinct(StringComparer.Ordinal).Chunk(HashesPerRequest))
         {
-            using var response = await http.PostAsJsonAsync($"api/submissions/{id}/files/missing", new { sha256 = chunk }, Json, cancellationToken);
+            using var response = await http.PostAsJsonAsync($"api/submissions/{id}/files/missing", new HashList(chunk), SubmitJson.Default.HashList, cancellationToken);
             await EnsureAsync(response, cancellationToken);
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
             missing.UnionWith(body.RootElement.GetProperty("missing").EnumerateArray().Select(e => e.GetString()!));
@@ -258,7 +261,8 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             {
                 var part = new StreamContent(new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan), 1 << 16);
                 part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                part.Headers.Add(ContentDigest.Header, ContentDigest.Of(file.Sha256));
+                // RFC 9530: the server takes the file only when its bytes hash to this.
+                part.Headers.Add("Content-Digest", $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(file.Sha256))}:");
                 form.Add(part, "files", file.Name);
             }
             HttpResponseMessage response;
@@ -346,3 +350,10 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         return $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}.";
     }
 }
+
+/// <summary>The JSON <c>midrc submit</c> exchanges with the server, serialized without reflection (the native midrc).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(FolderSubmitter.Submission))]
+[JsonSerializable(typeof(FolderSubmitter.NewSubmission))]
+[JsonSerializable(typeof(FolderSubmitter.HashList))]
+internal sealed partial class SubmitJson : JsonSerializerContext;

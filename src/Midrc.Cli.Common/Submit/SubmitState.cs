@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Midrc.Cli.Submit;
 
@@ -9,8 +10,6 @@ namespace Midrc.Cli.Submit;
 internal sealed class SubmitState
 {
     public const string FileName = ".midrc-submit.json";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     public Dictionary<string, Guid> Submissions { get; init; } = [];
 
     public static string Key(Uri server, string folder) => $"{server.GetLeftPart(UriPartial.Authority)}{server.AbsolutePath.TrimEnd('/')}|{Path.GetFullPath(folder)}";
@@ -24,7 +23,7 @@ internal sealed class SubmitState
         }
         try
         {
-            return JsonSerializer.Deserialize<SubmitState>(File.ReadAllText(path)) ?? new SubmitState();
+            return JsonSerializer.Deserialize(File.ReadAllText(path), SubmitStateJson.Default.SubmitState) ?? new SubmitState();
         }
         catch (JsonException)
         {
@@ -33,5 +32,9 @@ internal sealed class SubmitState
         }
     }
 
-    public void Save(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json));
+    public void Save(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, SubmitStateJson.Default.SubmitState));
 }
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(SubmitState))]
+internal sealed partial class SubmitStateJson : JsonSerializerContext;

@@ -6,6 +6,9 @@ namespace Midrc.Cli.Submit;
 /// <summary><c>midrc submit --server URL --token T [--solicitation ID] [--parallel N] FOLDER</c>.</summary>
 internal static class SubmitCommand
 {
+    /// <summary>The command's name, the first argument.</summary>
+    public const string Name = "submit";
+
     public static Command Create()
     {
         var server = new Option<string>("--server") { Description = "the orchestrator's address, e.g. https://midrc.example.org", Required = true };
@@ -13,7 +16,7 @@ internal static class SubmitCommand
         var solicitation = new Option<Guid?>("--solicitation") { Description = "the id of the data request this submission answers" };
         var parallel = new Option<int>("--parallel") { Description = "files sent at the same time (default 4)", DefaultValueFactory = _ => 4 };
         var folder = new Argument<DirectoryInfo>("folder") { Description = "the folder to send: DICOM files, at any depth" };
-        var command = new Command("submit", "Send a folder of DICOM files to the orchestrator: checksums, parallel upload with progress, resume after interruption (files the server has are skipped), and a summary. Exit 0 when every file was taken, 1 when the server refused or could not read some, 2 when the command could not run.")
+        var command = new Command(Name, "Send a folder of DICOM files to the orchestrator: checksums, parallel upload with progress, resume after interruption (files the server has are skipped), and a summary. Exit 0 when every file was taken, 1 when the server refused or could not read some, 2 when the command could not run.")
         {
             server, token, solicitation, parallel, folder,
         };
