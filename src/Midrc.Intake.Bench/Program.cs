@@ -11,7 +11,7 @@ using Midrc.Orchestrator.Auth;
 using Midrc.Orchestrator.Data;
 
 // Usage, from the repository after scripts/publish-midrc.sh (the midrc a site installs):
-//        dotnet run -c Release --project src/Midrc.Intake.Bench -- [--slices 500] [--ct-size 512] [--chests 5] [--chest-size 2048] [--parallel 4] [--warm-up 200] [--midrc PATH]
+//        dotnet run -c Release --project src/Midrc.Intake.Bench -- [--slices 500] [--ct-size 512] [--chests 5] [--chest-size 2048] [--parallel 4] [--warm-up 200] [--warm-ups 5] [--midrc PATH]
 //        or, for memory over many files: ... -- --files 100000 [--parallel 4] (small CT slices, 1,000 per series, in one submission)
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
 int Setting(string name, int fallback) => settings.GetValue(name, fallback);
@@ -52,10 +52,16 @@ try
     var token = await CreateTokenAsync(Path.Combine(dataFolder, "midrc.db"));
     http.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
-    // A server runs for months: its code is compiled for speed and its worker processes are up when a site sends. One
-    // small submission first brings this fresh host there, so the sets below measure intake, not the JIT.
-    var warmUp = writer.WriteCtSeries(Path.Combine(work, "warm-up", "series"), Setting("warm-up", 200), 99).Files;
-    await SubmitAsync(Path.GetDirectoryName(Path.GetDirectoryName(warmUp[0]))!);
+    // A server runs for months: its code is compiled for speed and its worker processes are up when a site sends. A
+    // few small submissions first bring this fresh host there, so the sets below measure intake, not the JIT.
+    // A method is compiled for speed after 30 calls, and a request carries many files: the warm-up sends its files as
+    // several submissions, so that the code run once per request is compiled too.
+    var warmUp = Path.GetDirectoryName(Path.GetDirectoryName(writer.WriteCtSeries(Path.Combine(work, "warm-up", "series"), Setting("warm-up", 200), 99).Files[0]))!;
+    for (var round = 0; round < Setting("warm-ups", 5); round++)
+    {
+        File.Delete(Path.Combine(warmUp, ".midrc-submit.json"));
+        await SubmitAsync(warmUp);
+    }
 
     Console.WriteLine();
     Console.WriteLine($"{"set",-28} {"files",6} {"MB",8} {"read+hash MB/s",15} {"submit MB/s",12} {"files/s",8} {"+index MB/s",12} {"files/s",8} {"host peak RSS",14} {"host CPU ms/MB",15} {"client CPU ms/MB",17}");
