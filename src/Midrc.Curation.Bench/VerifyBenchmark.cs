@@ -64,7 +64,15 @@ internal static class VerifyBenchmark
             Ratio(label, "ratio midrc/pydicom", ours, theirs);
             Ratio(label, "ratio .dll/pydicom", managed, theirs);
         }
-        Directory.Delete(workDir, recursive: true);
+        if (args.Contains("--keep"))
+        {
+            // For profiling midrc verify on the same folders.
+            Console.WriteLine($"The folders are kept in {workDir}.");
+        }
+        else
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
         return 0;
     }
 

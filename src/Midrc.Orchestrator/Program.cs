@@ -26,7 +26,8 @@ if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
 // default sources' reload would keep a watch on the working directory and every folder under it: the data folder
 // with each quarantine and release folder, one inotify watch and one event per file stored, until the system's
 // limit on watches is reached.
-var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
+// (First, so that no switch given without its value takes it for one.)
+var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
 // A problem that stops start-up (a wrong setting, an unreachable database, a port in use) is told to
 // the operator in one plain sentence, and the process exits with code 2.

@@ -93,7 +93,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                         sent.Add(result);
                     }
                 }
-                catch (HttpRequestException e)
+                catch (Exception e) when (Unsent(e, ct))
                 {
                     failed[file.Name] = e.Message;
                 }
@@ -179,9 +179,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             var pause = TimeSpan.FromSeconds(attempt);
             try
             {
-                await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                using var content = new StreamContent(stream, 1 << 16);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                using var content = new FileContent(file.Path, file.Size);
                 using var request = new HttpRequestMessage(HttpMethod.Put, $"api/submissions/{id}/files/{file.Sha256}") { Content = content };
                 request.Headers.Add("X-File-Name", Uri.EscapeDataString(file.Name));
                 using var response = await http.SendAsync(request, cancellationToken);
@@ -244,7 +242,10 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             batch.Add(file);
             bytes += file.Size;
         }
-        batches.Add(batch);
+        if (batch.Count > 0)
+        {
+            batches.Add(batch);
+        }
         return batches;
     }
 
@@ -259,8 +260,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             using var form = new MultipartFormDataContent();
             foreach (var file in batch)
             {
-                var part = new StreamContent(new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan), 1 << 16);
-                part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                var part = new FileContent(file.Path, file.Size);
                 // RFC 9530: the server takes the file only when its bytes hash to this.
                 part.Headers.Add("Content-Digest", $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(file.Sha256))}:");
                 form.Add(part, "files", file.Name);
@@ -270,7 +270,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             {
                 response = await http.PostAsync($"api/submissions/{id}/uploads", form, cancellationToken);
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (Unsent(e, cancellationToken))
             {
                 await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
                 continue;
@@ -279,7 +279,11 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             {
                 if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity)
                 {
-                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                    using var body = await BodyAsync(response, cancellationToken);
+                    if (body is null)
+                    {
+                        return batch;
+                    }
                     var taken = body.RootElement.GetProperty("files").EnumerateArray()
                         .ToLookup(f => f.GetProperty("sha256").GetString(), StringComparer.Ordinal);
                     var left = new List<LocalFile>();
@@ -307,6 +311,27 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
             }
         }
         return batch;
+    }
+
+    /// <summary>
+    /// What stops one request without stopping the command: the network, the server, a timeout, a file that went away
+    /// or changed size since it was hashed, or an answer that is not the server's JSON (a proxy's page).
+    /// </summary>
+    private static bool Unsent(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException or IOException or UnauthorizedAccessException or JsonException
+        || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    /// <summary>The answer's JSON, or null when it is not JSON (a proxy's error page).</summary>
+    private static async Task<JsonDocument?> BodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private async Task WithProgressAsync<T>(string what, IReadOnlyList<T> items, Func<T, long> size, Func<T, CancellationToken, Task> work, CancellationToken cancellationToken) =>

@@ -4,6 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace Midrc.Orchestrator.Storage;
 
+/// <summary>The bytes sent do not hash to the SHA-256 the sender gave for them: changed or damaged on their way.</summary>
+public sealed class DigestMismatchException(string expected, string received)
+    : Exception($"The bytes have SHA-256 {received}, not {expected} as the sender says.")
+{
+    public string Expected { get; } = expected;
+    public string Received { get; } = received;
+}
+
 /// <summary>What the store knows of an object once its bytes are durably written.</summary>
 public sealed record StoredBytes(string Sha256, string Md5, long SizeBytes, string StorageKey, bool AlreadyPresent);
 
@@ -13,8 +21,11 @@ public sealed record StoredBytes(string Sha256, string Md5, long SizeBytes, stri
 /// </summary>
 public interface IQuarantineStore
 {
-    /// <summary>Stores the stream (hashing as it writes); identical bytes are kept once.</summary>
-    Task<StoredBytes> PutAsync(Stream content, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the stream (hashing as it writes); identical bytes are kept once. With <paramref name="expectedSha256"/>,
+    /// bytes that hash otherwise are not stored at all (<see cref="DigestMismatchException"/>).
+    /// </summary>
+    Task<StoredBytes> PutAsync(Stream content, CancellationToken cancellationToken, string? expectedSha256 = null);
 
     /// <summary>Opens an object for reading.</summary>
     Stream OpenRead(string sha256);
@@ -42,7 +53,7 @@ public sealed class FileQuarantineStore : IQuarantineStore
         Directory.CreateDirectory(_incoming);
     }
 
-    public async Task<StoredBytes> PutAsync(Stream content, CancellationToken cancellationToken)
+    public async Task<StoredBytes> PutAsync(Stream content, CancellationToken cancellationToken, string? expectedSha256 = null)
     {
         var temp = Path.Combine(_incoming, Guid.NewGuid().ToString("N"));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -65,6 +76,11 @@ public sealed class FileQuarantineStore : IQuarantineStore
                 file.Flush(flushToDisk: true);
             }
             var sha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
+            if (expectedSha256 is not null && sha256 != expectedSha256)
+            {
+                // Removed below: damaged bytes never reach the store, where nothing would account for them.
+                throw new DigestMismatchException(expectedSha256, sha256);
+            }
             var key = KeyOf(sha256);
             var target = Path.Combine(_root, key);
             var directory = Path.GetDirectoryName(target)!;

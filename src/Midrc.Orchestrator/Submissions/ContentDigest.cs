@@ -22,26 +22,25 @@ public static class ContentDigest
         {
             return null;
         }
+        // A structured-field dictionary: members "key=value;parameters" separated by commas; a bare key is a flag,
+        // parameters say nothing here, and of a repeated key the last one counts.
+        string? sha256 = null;
+        Span<byte> digest = stackalloc byte[32];
         foreach (var member in field.Split(','))
         {
             var equals = member.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw Malformed(field, name);
-            }
-            if (!member[..equals].Trim().Equals("sha-256", StringComparison.OrdinalIgnoreCase))
+            if (equals < 0 || !member[..equals].Trim().Equals("sha-256", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
-            var value = member[(equals + 1)..].Trim();
-            Span<byte> digest = stackalloc byte[32];
+            var value = member[(equals + 1)..].Split(';')[0].Trim();
             if (value.Length < 2 || value[0] != ':' || value[^1] != ':' || !Convert.TryFromBase64String(value[1..^1], digest, out var length) || length != digest.Length)
             {
                 throw Malformed(field, name);
             }
-            return Convert.ToHexStringLower(digest);
+            sha256 = Convert.ToHexStringLower(digest);
         }
-        return null;
+        return sha256;
     }
 
     private static IntakeException Malformed(string field, string name) =>

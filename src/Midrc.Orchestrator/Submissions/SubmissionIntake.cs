@@ -125,9 +125,10 @@ public sealed class SubmissionIntake(
 
     /// <summary>
     /// Streams one file into the quarantine store within the limits. The caller then calls <see cref="AnalyzeAsync"/>
-    /// (once for many files, so the workers parse in batches), which records the file in the database.
+    /// (once for many files, so the workers parse in batches), which records the file in the database. Bytes that do
+    /// not hash to <paramref name="expectedSha256"/>, when the sender gave one, are not stored: a 422 says so.
     /// </summary>
-    public async Task<ReceivedObject> StoreAsync(Submission submission, Stream content, string name, CancellationToken cancellationToken)
+    public async Task<ReceivedObject> StoreAsync(Submission submission, Stream content, string name, CancellationToken cancellationToken, string? expectedSha256 = null)
     {
         EnsureReceiving(submission);
         name = NormalizeName(name);
@@ -143,7 +144,16 @@ public sealed class SubmissionIntake(
         var limited = new LimitedStream(content, budget, _ => budget == limits.MaxFileBytes
             ? $"'{name}' is larger than the limit of {Megabytes(limits.MaxFileBytes)} per file. Check that it is one DICOM file; split archives into smaller ones."
             : SubmissionFull(limits));
-        var stored = await store.PutAsync(limited, cancellationToken);
+        StoredBytes stored;
+        try
+        {
+            stored = await store.PutAsync(limited, cancellationToken, expectedSha256);
+        }
+        catch (DigestMismatchException e)
+        {
+            throw new IntakeException(StatusCodes.Status422UnprocessableEntity, "Checksum mismatch",
+                $"The file changed or was damaged in transit: the bytes received for '{name}' have SHA-256 {e.Received}, not {e.Expected} as sent with it. Send it again; if this repeats, make sure nothing writes to the file while it is sent.");
+        }
         if (stored.SizeBytes == 0)
         {
             throw IntakeException.Invalid($"'{name}' is empty (0 bytes). Check that the file was exported completely, then send it again.");

@@ -90,11 +90,7 @@ public static class SubmissionsApi
             var submission = await intake.FindAsync(http.Caller().Site, id, ct);
             AllowLargeBody(http);
             var name = http.Request.Headers["X-File-Name"].ToString() is { Length: > 0 } header ? Uri.UnescapeDataString(header) : expected;
-            var stored = await intake.StoreAsync(submission, http.Request.Body, name, ct);
-            if (stored.Sha256 != expected)
-            {
-                return Results.Problem(Damaged(name, stored.Sha256, expected, "the address"), statusCode: StatusCodes.Status422UnprocessableEntity, title: "Checksum mismatch");
-            }
+            var stored = await intake.StoreAsync(submission, http.Request.Body, name, ct, expected);
             var outcome = UploadedFile.Of((await intake.AnalyzeAsync(submission, [stored], SubmissionIntake.KeepAll, ct))[0]);
             return outcome.AlreadyReceived ? Results.Ok(outcome) : Results.Created($"/api/submissions/{id}/files/{expected}", outcome);
         }).WithSummary("Uploads one file as raw bytes (header X-File-Name: its relative path, percent-encoded); the bytes must hash to the SHA-256 in the address.")
@@ -119,25 +115,18 @@ public static class SubmissionsApi
                 var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).ToString();
                 try
                 {
-                    if (name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) || section.ContentType is "application/zip" or "application/x-zip-compressed")
+                    // A part with a Content-Digest is one file as it is on the sender's disk (midrc submit), a zip too.
+                    var expected = section.Headers?.TryGetValue(ContentDigest.Header, out var digest) == true ? ContentDigest.Sha256(digest, name) : null;
+                    if (expected is null && (name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) || section.ContentType is "application/zip" or "application/x-zip-compressed"))
                     {
                         await archives.ReceiveAsync(submission, section.Body, name, stored, refused, ct);
                     }
                     else
                     {
-                        var expected = section.Headers?.TryGetValue(ContentDigest.Header, out var digest) == true ? ContentDigest.Sha256(digest, name) : null;
-                        var received = await intake.StoreAsync(submission, section.Body, name, ct);
-                        if (expected is null || received.Sha256 == expected)
-                        {
-                            stored.Add(received);
-                        }
-                        else
-                        {
-                            refused.Add(new RefusedFile(name, Damaged(name, received.Sha256, expected, "its Content-Digest")));
-                        }
+                        stored.Add(await intake.StoreAsync(submission, section.Body, name, ct, expected));
                     }
                 }
-                catch (IntakeException e) when (e.Status is StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge)
+                catch (IntakeException e) when (e.Status is StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status422UnprocessableEntity)
                 {
                     refused.Add(new RefusedFile(name, e.Message));
                 }
@@ -185,9 +174,6 @@ public static class SubmissionsApi
     // answers a wrong one with problem details a person can act on instead of an empty 415.
 
     /// <summary>Uploads are bounded by the intake's own limits while they stream, not by the server's default body size.</summary>
-    private static string Damaged(string name, string received, string expected, string source) =>
-        $"The file changed or was damaged in transit: the bytes received for '{name}' have SHA-256 {received}, not {expected} as {source} says. Send it again; if this repeats, make sure nothing writes to the file while it is sent.";
-
     internal static void AllowLargeBody(HttpContext http)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

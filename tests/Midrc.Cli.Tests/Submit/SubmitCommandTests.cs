@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -74,15 +75,7 @@ public sealed class SubmitCommandTests : IAsyncLifetime
     [Fact]
     public async Task An_interrupted_submission_resumes_and_sends_only_what_is_missing()
     {
-        var files = _host.WriteCt(4);
-        var folder = FolderOf(files);
-        using var uch = _host.Client(_host.UchToken);
-        var id = await IntakeHost.CreateSubmissionAsync(uch);
-        (await IntakeHost.PutFileAsync(uch, id, files[0])).Dispose();
-        (await IntakeHost.PutFileAsync(uch, id, files[1])).Dispose();
-        var state = new SubmitState();
-        state.Submissions[SubmitState.Key(new Uri(_server), folder)] = id;
-        state.Save(folder);
+        var (folder, id) = await InterruptedAsync(slices: 4, sent: 2);
 
         var outcome = await SubmitAsync(folder);
 
@@ -127,6 +120,50 @@ public sealed class SubmitCommandTests : IAsyncLifetime
         outcome.Output.ShouldContain("1 rejected");
         (await host.InDatabaseAsync(db => db.ReceivedFiles.Select(f => f.Name).OrderBy(n => n).ToListAsync()))
             .ShouldBe([.. Enumerable.Range(1, 8).Select(i => $"exam/ct-{i:0000}.dcm")]);
+    }
+
+    [Fact]
+    public async Task A_zip_in_the_folder_is_sent_as_the_file_it_is()
+    {
+        var folder = FolderOf(_host.WriteCt(3));
+        ZipFile.CreateFromDirectory(Path.Combine(folder, "exam"), Path.Combine(_host.FilesFolder, "copy.zip"));
+        File.Move(Path.Combine(_host.FilesFolder, "copy.zip"), Path.Combine(folder, "exam", "copy.zip"));
+
+        var outcome = await SubmitAsync(folder);
+
+        outcome.ExitCode.ShouldBe(1, "a zip is not DICOM: " + outcome.Output + outcome.Error);
+        outcome.Output.ShouldContain("unreadable exam/copy.zip");
+        (await _host.InDatabaseAsync(db => db.ReceivedFiles.Select(f => f.Name).OrderBy(n => n).ToListAsync()))
+            .ShouldBe(["exam/copy.zip", "exam/ct-0001.dcm", "exam/ct-0002.dcm", "exam/ct-0003.dcm"]);
+    }
+
+    [Fact]
+    public async Task A_resumed_submission_whose_files_all_arrived_is_completed_without_sending_again()
+    {
+        var (folder, _) = await InterruptedAsync(slices: 2, sent: 2);
+
+        var outcome = await SubmitAsync(folder);
+
+        outcome.ExitCode.ShouldBe(0, outcome.Output + outcome.Error);
+        outcome.Output.ShouldContain("0 files sent, 2 skipped");
+        (await _host.InDatabaseAsync(db => db.Submissions.SingleAsync())).Status.ShouldBe(SubmissionStatus.Analyzing);
+    }
+
+    /// <summary>A folder of CT slices whose submission was interrupted after the first <paramref name="sent"/> files.</summary>
+    private async Task<(string Folder, Guid Submission)> InterruptedAsync(int slices, int sent)
+    {
+        var files = _host.WriteCt(slices);
+        var folder = FolderOf(files);
+        using var uch = _host.Client(_host.UchToken);
+        var id = await IntakeHost.CreateSubmissionAsync(uch);
+        foreach (var file in files.Take(sent))
+        {
+            (await IntakeHost.PutFileAsync(uch, id, file)).Dispose();
+        }
+        var state = new SubmitState();
+        state.Submissions[SubmitState.Key(new Uri(_server), folder)] = id;
+        state.Save(folder);
+        return (folder, id);
     }
 
     [Fact]

@@ -53,17 +53,33 @@ public sealed class ReceiveBlocksTests
     }
 
     [Fact]
-    public void Returned_blocks_are_handed_out_again_but_no_more_than_the_limit_are_kept()
+    public void Returned_blocks_are_handed_out_again_by_every_pool_but_no_more_than_the_limit_are_kept()
     {
-        using var pool = new ReceiveBlocks().Create();
-        var burst = Enumerable.Range(0, ReceiveBlocks.MaxRetainedBlocks + 50).Select(_ => pool.Rent()).ToList();
-        var first = burst.Select(Array).ToHashSet(ReferenceEqualityComparer.Instance);
+        var blocks = new ReceiveBlocks();
+        using var first = blocks.Create();
+        using var second = blocks.Create();
+        var burst = Enumerable.Range(0, ReceiveBlocks.MaxRetainedBlocks + 50).Select(_ => first.Rent()).ToList();
+        var arrays = burst.Select(Array).ToHashSet(ReferenceEqualityComparer.Instance);
         burst.ForEach(b => b.Dispose());
 
-        var again = Enumerable.Range(0, ReceiveBlocks.MaxRetainedBlocks + 50).Select(_ => pool.Rent()).ToList();
+        var again = Enumerable.Range(0, ReceiveBlocks.MaxRetainedBlocks + 50).Select(_ => second.Rent()).ToList();
 
-        again.Count(b => first.Contains(Array(b))).ShouldBe(ReceiveBlocks.MaxRetainedBlocks);
+        again.Count(b => arrays.Contains(Array(b))).ShouldBe(ReceiveBlocks.MaxRetainedBlocks);
         again.ForEach(b => b.Dispose());
+    }
+
+    [Fact]
+    public void A_block_disposed_twice_goes_to_one_renter_only()
+    {
+        using var pool = new ReceiveBlocks().Create();
+        var block = pool.Rent();
+        block.Dispose();
+        block.Dispose();
+
+        using var one = pool.Rent();
+        using var other = pool.Rent();
+
+        Array(one).ShouldNotBeSameAs(Array(other), "two requests reading into the same memory would see each other's bytes");
     }
 
     private static byte[] Array(IMemoryOwner<byte> block) =>

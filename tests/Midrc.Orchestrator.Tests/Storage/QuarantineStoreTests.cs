@@ -52,6 +52,21 @@ public sealed class QuarantineStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task PutAsync_StoresNothing_WhenTheBytesDoNotHashToWhatTheSenderSays()
+    {
+        var store = NewStore();
+        var bytes = RandomNumberGenerator.GetBytes(100_000);
+        var expected = Convert.ToHexStringLower(SHA256.HashData(RandomNumberGenerator.GetBytes(10)));
+
+        var mismatch = await Should.ThrowAsync<DigestMismatchException>(() => store.PutAsync(new MemoryStream(bytes), CancellationToken.None, expected));
+
+        mismatch.Received.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        mismatch.Expected.ShouldBe(expected);
+        store.Contains(mismatch.Received).ShouldBeFalse();
+        Directory.GetFiles(Path.Combine(_folder.Path, "quarantine"), "*", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void PathOf_RefusesKeysThatAreNotHashes()
     {
         Should.Throw<ArgumentException>(() => NewStore().PathOf("../../etc/passwd"));
