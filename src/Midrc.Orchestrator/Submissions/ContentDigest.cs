@@ -9,9 +9,6 @@ public static class ContentDigest
 {
     public const string Header = "Content-Digest";
 
-    /// <summary>The field for bytes with this SHA-256 (lower-case hex).</summary>
-    public static string Of(string sha256) => $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(sha256))}:";
-
     /// <summary>
     /// The SHA-256 the field gives, as lower-case hex; null when it gives none (no field, or other algorithms only).
     /// A malformed field is a 400 naming the file, so the part is refused rather than taken unchecked.
