@@ -15,6 +15,8 @@ using Midrc.Orchestrator.Data;
 //        or, for memory over many files: ... -- --files 100000 [--parallel 4] (small CT slices, 1,000 per series, in one submission)
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
 int Setting(string name, int fallback) => settings.GetValue(name, fallback);
+// Where midrc submit keeps, in the folder it sends, which submission the folder is sent as.
+const string StateFile = ".midrc-submit.json";
 var midrc = Path.GetFullPath(settings["midrc"] ?? Path.Combine("artifacts", "midrc", "midrc"));
 if (!File.Exists(midrc))
 {
@@ -53,13 +55,12 @@ try
     http.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
     // A server runs for months: its code is compiled for speed and its worker processes are up when a site sends. A
-    // few small submissions first bring this fresh host there, so the sets below measure intake, not the JIT.
-    // A method is compiled for speed after 30 calls, and a request carries many files: the warm-up sends its files as
-    // several submissions, so that the code run once per request is compiled too.
+    // few small submissions first bring this fresh host there, so the sets below measure intake, not the JIT: several,
+    // because a method is compiled for speed after 30 calls and a request carries many files.
     var warmUp = Path.GetDirectoryName(Path.GetDirectoryName(writer.WriteCtSeries(Path.Combine(work, "warm-up", "series"), Setting("warm-up", 200), 99).Files[0]))!;
     for (var round = 0; round < Setting("warm-ups", 5); round++)
     {
-        File.Delete(Path.Combine(warmUp, ".midrc-submit.json"));
+        File.Delete(Path.Combine(warmUp, StateFile));
         await SubmitAsync(warmUp);
     }
 
@@ -115,7 +116,7 @@ try
         {
             throw new InvalidOperationException($"midrc submit failed ({submit.ExitCode}): {submit.Output}");
         }
-        var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, ".midrc-submit.json")));
+        var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, StateFile)));
         var id = state.RootElement.GetProperty("Submissions").EnumerateObject().Single().Value.GetString();
         await WaitUntilReceivedAsync(http, id!);
         return uploaded;
@@ -255,22 +256,23 @@ static async Task WaitUntilReceivedAsync(HttpClient http, string id)
     }
 }
 
-// CPU seconds of a process and its children (the host's curation workers), from /proc, in clock ticks of 1/100 s.
+// CPU seconds of a process and its children (the host's curation workers): its own user + system time.
 static double CpuSeconds(int pid)
 {
-    var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    var own = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     var children = Directory.EnumerateDirectories($"/proc/{pid}/task")
         .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
         .Sum(child => File.Exists($"/proc/{child}/stat") ? CpuSeconds(int.Parse(child, CultureInfo.InvariantCulture)) : 0);
-    return own + children;
+    return StatSeconds(pid.ToString(CultureInfo.InvariantCulture), 11) + children;
 }
 
 // CPU seconds of this process's children that have exited and been waited for: here, the midrc submit processes.
-static double ReapedChildrenCpuSeconds()
+static double ReapedChildrenCpuSeconds() => StatSeconds("self", 13);
+
+// Two adjacent time fields of /proc/PROCESS/stat (user, then system), counted after the command name, in 1/100 s.
+static double StatSeconds(string process, int field)
 {
-    var fields = File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / 100.0;
+    var fields = File.ReadAllText($"/proc/{process}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return (long.Parse(fields[field], CultureInfo.InvariantCulture) + long.Parse(fields[field + 1], CultureInfo.InvariantCulture)) / 100.0;
 }
 
 static double PeakRssMegabytes(Process process) => RssMegabytes(process, "VmHWM:");

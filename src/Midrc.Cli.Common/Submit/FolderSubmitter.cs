@@ -186,11 +186,10 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                 if (response.IsSuccessStatusCode)
                 {
                     using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                    var readable = body.RootElement.GetProperty("readable").GetBoolean();
-                    return new Sent(file, readable, body.RootElement.TryGetProperty("problem", out var p) ? p.GetString() : null);
+                    return Taken(file, body.RootElement);
                 }
-                var retryable = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or HttpStatusCode.UnprocessableEntity;
-                if (!retryable || attempt == Attempts)
+                // A checksum mismatch (422) may mean the file changed since it was hashed: it is hashed again below.
+                if (!(Transient(response.StatusCode) || response.StatusCode == HttpStatusCode.UnprocessableEntity) || attempt == Attempts)
                 {
                     var detail = await DetailAsync(response, cancellationToken);
                     if (response.StatusCode == HttpStatusCode.Unauthorized)
@@ -199,11 +198,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                     }
                     return new Sent(file, false, null, detail);
                 }
-                // A server that is throttling says when to come back; longer than a minute is not worth waiting for here.
-                if (response.Headers.RetryAfter?.Delta is { } after)
-                {
-                    pause = TimeSpan.FromSeconds(Math.Min(after.TotalSeconds, 60));
-                }
+                pause = PauseBefore(attempt, response);
             }
             catch (HttpRequestException) when (attempt < Attempts)
             {
@@ -291,8 +286,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                     {
                         if (taken[file.Sha256].FirstOrDefault() is { ValueKind: JsonValueKind.Object } outcome)
                         {
-                            sent.Add(new Sent(file, outcome.GetProperty("readable").GetBoolean(),
-                                outcome.TryGetProperty("problem", out var p) ? p.GetString() : null));
+                            sent.Add(Taken(file, outcome));
                         }
                         else
                         {
@@ -301,17 +295,31 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
                     }
                     return left;
                 }
-                if ((int)response.StatusCode < 500 && response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout))
+                if (!Transient(response.StatusCode))
                 {
                     // Not a failure of the moment (a server without batches, a refused token): each file on its own says what.
                     return batch;
                 }
-                var pause = response.Headers.RetryAfter?.Delta is { } after ? TimeSpan.FromSeconds(Math.Min(after.TotalSeconds, 60)) : TimeSpan.FromSeconds(attempt);
-                await Task.Delay(pause, cancellationToken);
+                await Task.Delay(PauseBefore(attempt, response), cancellationToken);
             }
         }
         return batch;
     }
+
+    /// <summary>What the server says of a file it took: whether it could read it as DICOM, and if not, why.</summary>
+    private static Sent Taken(LocalFile file, JsonElement outcome) =>
+        new(file, outcome.GetProperty("readable").GetBoolean(), outcome.TryGetProperty("problem", out var problem) ? problem.GetString() : null);
+
+    /// <summary>A failure of the moment, worth the same request again: the server's own trouble, throttling, a timeout.</summary>
+    private static bool Transient(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+
+    /// <summary>
+    /// How long to wait before another attempt: a second more each time, or what a throttling server asks for, up to a
+    /// minute (longer is not worth waiting for here).
+    /// </summary>
+    private static TimeSpan PauseBefore(int attempt, HttpResponseMessage response) =>
+        response.Headers.RetryAfter?.Delta is { } after ? TimeSpan.FromSeconds(Math.Min(after.TotalSeconds, 60)) : TimeSpan.FromSeconds(attempt);
 
     /// <summary>
     /// What stops one request without stopping the command: the network, the server, a timeout, a file that went away
@@ -359,20 +367,12 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
     /// <summary>The server's problem detail (written for a coordinator), or the status when it sent none.</summary>
     private static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        try
-        {
-            using var problem = JsonDocument.Parse(text);
-            if (problem.RootElement.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } message)
-            {
-                return message;
-            }
-        }
-        catch (JsonException)
-        {
-            // Not problem details (a proxy's error page): the status says what there is to say.
-        }
-        return $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+        // Without problem details (a proxy's error page), the status says what there is to say.
+        using var problem = await BodyAsync(response, cancellationToken);
+        return problem?.RootElement.ValueKind == JsonValueKind.Object
+            && problem.RootElement.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } message
+            ? message
+            : $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}.";
     }
 }
 

@@ -61,6 +61,8 @@ public sealed class FileQuarantineStore : IQuarantineStore
         long size = 0;
         try
         {
+            string sha256, key, target;
+            bool present;
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
                 var buffer = new byte[1 << 16];
@@ -72,24 +74,24 @@ public sealed class FileQuarantineStore : IQuarantineStore
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                     size += read;
                 }
-                // Durable before the database says the object exists.
-                file.Flush(flushToDisk: true);
+                sha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
+                if (expectedSha256 is not null && sha256 != expectedSha256)
+                {
+                    // Removed below: damaged bytes never reach the store, where nothing would account for them.
+                    throw new DigestMismatchException(expectedSha256, sha256);
+                }
+                key = KeyOf(sha256);
+                target = Path.Combine(_root, key);
+                present = File.Exists(target);
+                if (!present)
+                {
+                    // Durable before the database says the object exists. A copy already stored was made durable by
+                    // its writer, so this one, deleted at the end, is not synced.
+                    file.Flush(flushToDisk: true);
+                }
             }
-            var sha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
-            if (expectedSha256 is not null && sha256 != expectedSha256)
-            {
-                // Removed below: damaged bytes never reach the store, where nothing would account for them.
-                throw new DigestMismatchException(expectedSha256, sha256);
-            }
-            var key = KeyOf(sha256);
-            var target = Path.Combine(_root, key);
             var directory = Path.GetDirectoryName(target)!;
-            var present = File.Exists(target);
-            if (present)
-            {
-                File.Delete(temp);
-            }
-            else
+            if (!present)
             {
                 DirectorySync.CreateDurably(directory);
                 // Another writer may have stored the same bytes a moment ago: identical content, so either copy is right.
