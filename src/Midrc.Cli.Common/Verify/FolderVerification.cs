@@ -35,7 +35,7 @@ internal static class FolderVerification
             builder.AddAnalysis(analysis, name);
         }
         var readable = analyses.Where(a => a.Analysis.Readable).ToList();
-        var hashes = await HashSharedSopInstancesAsync(readable.Select(a => a.Analysis), cancellationToken);
+        var hashes = HashSharedSopInstances(readable.Select(a => a.Analysis), cancellationToken);
         builder.AddFindings(new SubmissionChecker(profile).Check(
             [.. readable.Select(a => new SubmittedFile(a.Name, hashes.GetValueOrDefault(a.Analysis.Path, ""), a.Analysis.Index))],
             new Dictionary<string, string>()));
@@ -44,19 +44,19 @@ internal static class FolderVerification
 
     /// <summary>
     /// The SHA-256 of each file whose SOP Instance UID another file shares: only those need their bytes compared (the
-    /// same copy twice, or different files under one UID), so the other files are never read a second time.
+    /// same copy twice, or different files under one UID), so the other files are never read a second time. The workers
+    /// are done by now, so every core hashes.
     /// </summary>
-    private static async Task<Dictionary<string, string>> HashSharedSopInstancesAsync(IEnumerable<FileAnalysis> readable, CancellationToken cancellationToken)
+    private static Dictionary<string, string> HashSharedSopInstances(IEnumerable<FileAnalysis> readable, CancellationToken cancellationToken)
     {
-        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         var shared = readable.Where(a => !string.IsNullOrEmpty(a.Index.SopInstanceUid))
             .GroupBy(a => a.Index.SopInstanceUid, StringComparer.Ordinal)
             .Where(g => g.Count() > 1)
-            .SelectMany(g => g);
-        foreach (var analysis in shared)
-        {
-            hashes[analysis.Path] = await FileHashes.Sha256Async(analysis.Path, cancellationToken);
-        }
-        return hashes;
+            .SelectMany(g => g)
+            .Select(a => a.Path)
+            .ToArray();
+        var hashes = new string[shared.Length];
+        Parallel.For(0, shared.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => hashes[i] = FileHashes.Sha256(shared[i]));
+        return shared.Zip(hashes).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
     }
 }

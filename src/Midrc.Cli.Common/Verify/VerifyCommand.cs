@@ -68,7 +68,24 @@ internal static class VerifyCommand
         {
             throw new CannotVerifyException($"--format must be text or json, not '{request.Format}'.");
         }
-        var inputs = VerifyInputs.Find(request.Target) ?? throw new CannotVerifyException($"'{request.Target}' does not exist; give a DICOM file or a folder.");
+        var target = Path.GetFullPath(request.Target);
+        var isFile = File.Exists(target);
+        CannotVerifyException Missing() => new($"'{request.Target}' does not exist; give a DICOM file or a folder.");
+        if (!isFile && !Directory.Exists(target))
+        {
+            throw Missing();
+        }
+        var profileText = ReadProfile(request.ProfilePath);
+        // The workers start first, so their runtime and checks get ready while this process walks the folder (thousands
+        // of folders take a tenth of a second) and parses the profile. A single file needs one worker: on a small
+        // machine an idle worker's start-up slows the other down.
+        await using var pool = new CurationWorkerPool(new CurationWorkerPoolOptions
+        {
+            ChecksSettings = profileText,
+            StartWorkersAtOnce = true,
+            WorkerCount = isFile ? 1 : Environment.ProcessorCount,
+        });
+        var inputs = VerifyInputs.Find(target) ?? throw Missing();
         if (inputs.SkippedNote() is { } skipped)
         {
             await error.WriteLineAsync($"midrc verify: {skipped}");
@@ -77,15 +94,6 @@ internal static class VerifyCommand
         {
             throw new CannotVerifyException($"there is no file to verify in '{request.Target}'.");
         }
-        var profileText = ReadProfile(request.ProfilePath);
-        // The workers start now, so their runtime and checks get ready while this process parses the profile; no more
-        // start than there are files, since on a small machine an idle worker's start-up slows the others down.
-        await using var pool = new CurationWorkerPool(new CurationWorkerPoolOptions
-        {
-            ChecksSettings = profileText,
-            StartWorkersAtOnce = true,
-            WorkerCount = Math.Min(inputs.Files.Count, Environment.ProcessorCount),
-        });
         var profile = ParseProfile(profileText, request.ProfilePath);
         await using var reportFile = request.OutPath is null ? null : OpenReport(request.OutPath);
 

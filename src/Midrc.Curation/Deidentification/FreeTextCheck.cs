@@ -29,16 +29,23 @@ public sealed class FreeTextCheck(CurationProfile profile, AnnexEPolicy policy, 
 
     private Finding? Scan(DicomFileView file, DicomElement element, string? pseudonym)
     {
-        var matches = new List<PhiMatch>();
+        List<PhiMatch>? matches = null;
         foreach (var value in element.NonEmptyValues())
         {
             if (string.Equals(value.Trim(), pseudonym, StringComparison.OrdinalIgnoreCase) || profile.IsDummy(value))
             {
                 continue;
             }
-            matches.AddRange(element.Vr == "PN" ? [new PhiMatch("a person's name", PhiText.Mask(value))] : FreeTextScanner.Scan(value));
+            if (element.Vr == "PN")
+            {
+                (matches ??= []).Add(new PhiMatch("a person's name", PhiText.Mask(value)));
+            }
+            else if (FreeTextScanner.Scan(value) is { Count: > 0 } found)
+            {
+                (matches ??= []).AddRange(found);
+            }
         }
-        if (matches.Count == 0)
+        if (matches is null)
         {
             return null;
         }

@@ -40,22 +40,27 @@ public static partial class FreeTextScanner
     /// <summary>Everything in <paramref name="text"/> that looks identifying, one match per kind.</summary>
     public static IReadOnlyList<PhiMatch> Scan(string text)
     {
-        var found = new List<PhiMatch>();
-        var covered = new List<(int Start, int End)>();
+        List<PhiMatch>? found = null;
+        List<(int Start, int End)>? covered = null;
         foreach (var (kind, pattern) in Detectors)
         {
-            if (found.Any(f => f.Kind == kind))
+            // Nearly all text is clean: IsMatch answers that without allocating, and only a hit is looked at closely.
+            if (found?.Exists(f => f.Kind == kind) == true || !pattern.IsMatch(text))
             {
                 continue;
             }
-            var match = pattern.Matches(text).FirstOrDefault(m => !covered.Any(c => m.Index < c.End && c.Start < m.Index + m.Length));
-            if (match is not null)
+            for (var match = pattern.Match(text); match.Success; match = match.NextMatch())
             {
-                found.Add(new PhiMatch(kind, PhiText.Mask(match.Value)));
-                covered.Add((match.Index, match.Index + match.Length));
+                var (start, end) = (match.Index, match.Index + match.Length);
+                if (covered?.Exists(c => start < c.End && c.Start < end) != true)
+                {
+                    (found ??= []).Add(new PhiMatch(kind, PhiText.Mask(match.Value)));
+                    (covered ??= []).Add((start, end));
+                    break;
+                }
             }
         }
-        return found;
+        return found ?? [];
     }
 
     [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", Options, Timeout)]

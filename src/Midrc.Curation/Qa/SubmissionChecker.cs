@@ -205,18 +205,37 @@ public sealed class SubmissionChecker(RuleSettings rules)
     private Finding? Disagreement(string rule, IReadOnlyList<SubmittedFile> group, Func<IndexAttributes, string?> value,
         DicomTag tag, string keyword, Func<string, string> message)
     {
+        if (!Disagree(group, value))
+        {
+            return null;
+        }
         var byValue = group
             .Select(f => (File: f, Value: value(f.Attributes)))
             .Where(x => x.Value is not null)
             .GroupBy(x => x.Value!, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count())
             .ToList();
-        if (byValue.Count < 2)
-        {
-            return null;
-        }
         var values = string.Join(", ", byValue.Select(g => $"{g.Key} ({Plural.Count(g.Count(), "file")})"));
         return At(rules.Report(rule, byValue[^1].First().File.File, message(values), keyword: keyword), tag);
+    }
+
+    /// <summary>Whether two files of the group have different values; most groups agree, and are let go without grouping.</summary>
+    private static bool Disagree(IReadOnlyList<SubmittedFile> group, Func<IndexAttributes, string?> value)
+    {
+        string? first = null;
+        foreach (var file in group)
+        {
+            if (value(file.Attributes) is not { } v)
+            {
+                continue;
+            }
+            first ??= v;
+            if (!string.Equals(first, v, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Finding? At(Finding? finding, DicomTag tag) =>

@@ -45,6 +45,8 @@ public static class CurationWorker
 
     internal static void Serve(Stream input, Stream output, Func<string, IReadOnlyList<IFileCheck>> checksFactory)
     {
+        // Loading GDCM (its dictionaries take tens of milliseconds) overlaps the wait for the hello and building the checks.
+        NativeHeaderWalk.PreloadInBackground();
         using var reader = new StreamReader(input, new UTF8Encoding(false));
         // A result of many findings runs to kilobytes; with the default 1 KB buffer each one left in a dozen pipe writes.
         using var writer = new StreamWriter(output, new UTF8Encoding(false), bufferSize: 1 << 16) { AutoFlush = false, NewLine = "\n" };
@@ -52,7 +54,6 @@ public static class CurationWorker
         {
             return;
         }
-        NativeHeaderWalk.PreloadInBackground();
         IReadOnlyList<IFileCheck> checks;
         try
         {
