@@ -29,13 +29,19 @@ internal static class FolderVerification
         }
         // Workers finish in any order; the report lists files in a stable order.
         analyses.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var (hashes, unhashable) = HashSharedSopInstances(analyses.Select(a => a.Analysis).Where(a => a.Readable), cancellationToken);
         var builder = new VerificationReportBuilder();
-        foreach (var (name, analysis) in analyses)
+        for (var i = 0; i < analyses.Count; i++)
         {
+            var (name, analysis) = analyses[i];
+            if (unhashable.TryGetValue(analysis.Path, out var reason))
+            {
+                analysis = ReadOnce(analysis, reason);
+                analyses[i] = (name, analysis);
+            }
             builder.AddAnalysis(analysis, name);
         }
         var readable = analyses.Where(a => a.Analysis.Readable).ToList();
-        var hashes = HashSharedSopInstances(readable.Select(a => a.Analysis), cancellationToken);
         builder.AddFindings(new SubmissionChecker(profile).Check(
             [.. readable.Select(a => new SubmittedFile(a.Name, hashes.GetValueOrDefault(a.Analysis.Path, ""), a.Analysis.Index))],
             new Dictionary<string, string>()));
@@ -47,7 +53,8 @@ internal static class FolderVerification
     /// same copy twice, or different files under one UID), so the other files are never read a second time. The workers
     /// are done by now, so every core hashes.
     /// </summary>
-    private static Dictionary<string, string> HashSharedSopInstances(IEnumerable<FileAnalysis> readable, CancellationToken cancellationToken)
+    private static (Dictionary<string, string> Hashes, Dictionary<string, string> Unreadable) HashSharedSopInstances(
+        IEnumerable<FileAnalysis> readable, CancellationToken cancellationToken)
     {
         var shared = readable.Where(a => !string.IsNullOrEmpty(a.Index.SopInstanceUid))
             .GroupBy(a => a.Index.SopInstanceUid, StringComparer.Ordinal)
@@ -55,8 +62,51 @@ internal static class FolderVerification
             .SelectMany(g => g)
             .Select(a => a.Path)
             .ToArray();
-        var hashes = new string[shared.Length];
-        Parallel.For(0, shared.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => hashes[i] = FileHashes.Sha256(shared[i]));
-        return shared.Zip(hashes).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var hashes = new string?[shared.Length];
+        var failures = new string?[shared.Length];
+        Parallel.For(0, shared.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            try
+            {
+                hashes[i] = FileHashes.Sha256(shared[i]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failures[i] = e.Message;
+            }
+        });
+        var read = new Dictionary<string, string>(StringComparer.Ordinal);
+        var unreadable = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < shared.Length; i++)
+        {
+            if (hashes[i] is { } hash)
+            {
+                read[shared[i]] = hash;
+            }
+            else
+            {
+                unreadable[shared[i]] = failures[i]!;
+            }
+        }
+        return (read, unreadable);
+    }
+
+    /// <summary>
+    /// A file a worker read that could not be read again for its checksum: it was moved, removed or changed while the
+    /// command ran. It is reported unreadable (keeping what the worker found in it) and left out of the cross-file checks.
+    /// </summary>
+    private static FileAnalysis ReadOnce(FileAnalysis analysis, string reason)
+    {
+        var name = Path.GetFileName(analysis.Path);
+        var message = $"'{name}' could not be read a second time to compare it with the files that share its SOP Instance UID: {reason} It was moved or changed while midrc verify ran.";
+        return analysis with
+        {
+            Readable = false,
+            UnreadableReason = message,
+            Findings = [.. analysis.Findings, FileAnalyzer.Unreadable(analysis.Path, ParseRules.Unreadable, message, analysis.SizeBytes).Findings[0] with
+            {
+                Hint = "Leave the folder unchanged while midrc verify runs, then run it again.",
+            }],
+        };
     }
 }

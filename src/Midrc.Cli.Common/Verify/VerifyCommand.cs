@@ -85,7 +85,7 @@ internal static class VerifyCommand
             StartWorkersAtOnce = true,
             WorkerCount = isFile ? 1 : Environment.ProcessorCount,
         });
-        var inputs = VerifyInputs.Find(target) ?? throw Missing();
+        var inputs = FindInputs(target, request.Target) ?? throw Missing();
         if (inputs.SkippedNote() is { } skipped)
         {
             await error.WriteLineAsync($"midrc verify: {skipped}");
@@ -132,6 +132,20 @@ internal static class VerifyCommand
             TextReport.WriteShort(run, Path.GetFullPath(request.OutPath!), output);
         }
         return run.Report.HasErrors ? Failed : Passed;
+    }
+
+    private static VerifyInputs? FindInputs(string target, string given)
+    {
+        try
+        {
+            return VerifyInputs.Find(target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Verifying around a folder it cannot read would pass files the site then fails to send.
+            throw new CannotVerifyException(
+                $"'{given}' cannot be listed in full: {e.Message} Give your account read access to every folder in it (or move that folder out) and run verify again.");
+        }
     }
 
     private static void WriteReport(VerificationRun run, string format, string root, TextWriter output)

@@ -8,7 +8,9 @@ public sealed class DicomDataset
     /// <summary>Creates a data set from its elements (kept in tag order).</summary>
     public DicomDataset(IEnumerable<DicomElement> elements)
     {
-        Elements = [.. elements.OrderBy(e => e.Tag)];
+        List<DicomElement> list = [.. elements];
+        // Readers deliver elements in tag order, as files store them: only other sources pay for the (stable) sort.
+        Elements = InTagOrder(list) ? list : [.. list.OrderBy(e => e.Tag)];
         _byTag = new Dictionary<DicomTag, DicomElement>(Elements.Count);
         foreach (var e in Elements)
         {
@@ -54,5 +56,17 @@ public sealed class DicomDataset
                 }
             }
         }
+    }
+
+    private static bool InTagOrder(List<DicomElement> elements)
+    {
+        for (var i = 1; i < elements.Count; i++)
+        {
+            if (elements[i - 1].Tag.CompareTo(elements[i].Tag) > 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

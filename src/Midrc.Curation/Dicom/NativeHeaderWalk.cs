@@ -28,6 +28,8 @@ internal static partial class NativeHeaderWalk
 
     private static readonly Lazy<Exception?> Load = new(LoadOnce, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly ConcurrentDictionary<uint, string> Keywords = new();
+    private static readonly Lock PreloadGate = new();
+    private static bool s_preloadSettled;
 
     // The record stream of the last file read on this thread; reused so that a read allocates only what it returns.
     [ThreadStatic]
@@ -43,8 +45,33 @@ internal static partial class NativeHeaderWalk
         }
     }
 
-    /// <summary>Starts loading the library on a pool thread; a failure surfaces at the next <see cref="EnsureAvailable"/>.</summary>
-    public static void PreloadInBackground() => ThreadPool.UnsafeQueueUserWorkItem(_ => _ = Load.Value, null);
+    /// <summary>
+    /// Starts loading the library on a pool thread; a failure surfaces at the next <see cref="EnsureAvailable"/>. A
+    /// process that calls this must call <see cref="SettlePreload"/> before it exits.
+    /// </summary>
+    public static void PreloadInBackground() => ThreadPool.UnsafeQueueUserWorkItem(static _ =>
+    {
+        lock (PreloadGate)
+        {
+            if (!s_preloadSettled)
+            {
+                _ = Load.Value;
+            }
+        }
+    }, null);
+
+    /// <summary>
+    /// Waits for a load <see cref="PreloadInBackground"/> began, or keeps one from beginning. GDCM's static constructors
+    /// (run while the library loads) and destructors (run by <c>exit</c>) count its instances without a lock: a process
+    /// that exits in the middle of the load aborts on an assertion in <c>gdcm::Global</c>.
+    /// </summary>
+    public static void SettlePreload()
+    {
+        lock (PreloadGate)
+        {
+            s_preloadSettled = true;
+        }
+    }
 
     /// <summary>
     /// The header of the file open on <paramref name="file"/> as a record stream (layout in

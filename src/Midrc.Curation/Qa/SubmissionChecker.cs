@@ -33,13 +33,14 @@ public sealed class SubmissionChecker(RuleSettings rules)
     private const double GapFactor = 1.5;
     private const int MinimumSlicesForGaps = 3;
 
-    private static readonly (string Keyword, DicomTag Tag, Func<IndexAttributes, string?> Value, bool CtOnly)[] SeriesInvariants =
+    // Numeric values are compared as numbers ("2.50" and "2.5" agree), but only when their text differs.
+    private static readonly (string Keyword, DicomTag Tag, Func<IndexAttributes, string?> Value, bool CtOnly, bool Numeric)[] SeriesInvariants =
     [
-        ("Modality", new DicomTag(0x0008, 0x0060), a => a.Modality, false),
-        ("StudyInstanceUID", new DicomTag(0x0020, 0x000D), a => a.StudyInstanceUid, false),
-        ("Rows", new DicomTag(0x0028, 0x0010), a => Number(a.Rows), true),
-        ("Columns", new DicomTag(0x0028, 0x0011), a => Number(a.Columns), true),
-        ("SliceThickness", new DicomTag(0x0018, 0x0050), a => Number(a.SliceThickness), true),
+        ("Modality", new DicomTag(0x0008, 0x0060), a => a.Modality, false, false),
+        ("StudyInstanceUID", new DicomTag(0x0020, 0x000D), a => a.StudyInstanceUid, false, false),
+        ("Rows", new DicomTag(0x0028, 0x0010), a => a.Rows, true, true),
+        ("Columns", new DicomTag(0x0028, 0x0011), a => a.Columns, true, true),
+        ("SliceThickness", new DicomTag(0x0018, 0x0050), a => a.SliceThickness, true, true),
     ];
 
     /// <summary>A checker with the rules (and severities) of a profile.</summary>
@@ -107,14 +108,15 @@ public sealed class SubmissionChecker(RuleSettings rules)
     private IEnumerable<Finding> SeriesConsistency(string seriesUid, IReadOnlyList<SubmittedFile> series)
     {
         var isCt = series.Any(f => f.Attributes.Modality == "CT");
-        foreach (var (keyword, tag, value, ctOnly) in SeriesInvariants)
+        foreach (var (keyword, tag, value, ctOnly, numeric) in SeriesInvariants)
         {
             if (ctOnly && !isCt)
             {
                 continue;
             }
             var finding = Disagreement("qa.series-inconsistent", series, value, tag, keyword,
-                values => $"Series {seriesUid} mixes {keyword} values: {values}; it must be the same for the whole series.");
+                values => $"Series {seriesUid} mixes {keyword} values: {values}; it must be the same for the whole series.",
+                numeric ? Number : null);
             if (finding is not null)
             {
                 yield return finding;
@@ -175,9 +177,9 @@ public sealed class SubmissionChecker(RuleSettings rules)
     private IEnumerable<Finding> OneNamePerPatient(IReadOnlyList<SubmittedFile> files) =>
         files.Where(f => f.Attributes.PatientId is not null)
             .GroupBy(f => f.Attributes.PatientId!, StringComparer.Ordinal)
-            .Select(patient => Disagreement("qa.patient-name-inconsistent", [.. patient], a => a.PatientName is { } n ? PhiText.Mask(n) : null,
+            .Select(patient => Disagreement("qa.patient-name-inconsistent", [.. patient], a => a.PatientName,
                 new DicomTag(0x0010, 0x0010), "PatientName",
-                values => $"Patient ID {patient.Key} comes with different Patient Names: {values}."))
+                values => $"Patient ID {patient.Key} comes with different Patient Names: {values}.", PhiText.Mask))
             .OfType<Finding>();
 
     private IEnumerable<Finding> Counts(IReadOnlyList<SubmittedFile> files, DeclaredCounts declared)
@@ -200,14 +202,24 @@ public sealed class SubmissionChecker(RuleSettings rules)
 
     /// <summary>
     /// One finding when files of a group disagree on a value; it names each value with its file count and
-    /// points at the first file of the least common value (the likely odd one out).
+    /// points at the first file of the least common value (the likely odd one out). With <paramref name="compared"/>,
+    /// values are compared (and shown) as it rewrites them, which only happens for groups whose raw values differ.
     /// </summary>
     private Finding? Disagreement(string rule, IReadOnlyList<SubmittedFile> group, Func<IndexAttributes, string?> value,
-        DicomTag tag, string keyword, Func<string, string> message)
+        DicomTag tag, string keyword, Func<string, string> message, Func<string, string?>? compared = null)
     {
         if (!Disagree(group, value))
         {
             return null;
+        }
+        if (compared is not null)
+        {
+            var raw = value;
+            value = a => raw(a) is { } v ? compared(v) : null;
+            if (!Disagree(group, value))
+            {
+                return null;
+            }
         }
         var byValue = group
             .Select(f => (File: f, Value: value(f.Attributes)))
@@ -246,20 +258,20 @@ public sealed class SubmissionChecker(RuleSettings rules)
 
     private static double[]? Vector(string? text, int length)
     {
-        var parts = text?.Split('\\');
-        if (parts is null || parts.Length != length)
+        if (text is null)
         {
             return null;
         }
         var values = new double[length];
-        for (var i = 0; i < length; i++)
+        var count = 0;
+        foreach (var part in text.AsSpan().Split('\\'))
         {
-            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            if (count == length || !double.TryParse(text.AsSpan(part), NumberStyles.Float, CultureInfo.InvariantCulture, out values[count++]))
             {
                 return null;
             }
         }
-        return values;
+        return count == length ? values : null;
     }
 
     private static double[] Cross(double[] o) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Midrc.Curation.Dicom;
@@ -39,7 +40,15 @@ public static class CurationWorker
         // The protocol owns stdout: anything else the process prints goes to stderr.
         var protocolOut = Console.OpenStandardOutput();
         Console.SetOut(Console.Error);
-        Serve(Console.OpenStandardInput(), protocolOut, checksFactory ?? (_ => []));
+        try
+        {
+            Serve(Console.OpenStandardInput(), protocolOut, checksFactory ?? (_ => []));
+        }
+        finally
+        {
+            // A worker with no file to read (the pool stopped it at once) must not exit while GDCM is still loading.
+            NativeHeaderWalk.SettlePreload();
+        }
         return true;
     }
 
@@ -68,14 +77,21 @@ public static class CurationWorker
         var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checks);
         writer.WriteLine(ReadyLine);
         writer.Flush();
-        while (reader.ReadLine() is { } line)
+        // Results are serialized as UTF-8 straight into one reused buffer and leave in one write each, newline included.
+        var line = new ArrayBufferWriter<byte>(1 << 12);
+        using var json = new Utf8JsonWriter(line);
+        while (reader.ReadLine() is { } batchLine)
         {
-            var batch = JsonSerializer.Deserialize(line, WorkerJsonContext.Default.WorkerBatch);
+            var batch = JsonSerializer.Deserialize(batchLine, WorkerJsonContext.Default.WorkerBatch);
             for (var i = 0; i < (batch?.Paths.Count ?? 0); i++)
             {
-                var result = new WorkerResult(i, AnalyzeSafely(analyzer, batch!.Paths[i]));
-                writer.WriteLine(JsonSerializer.Serialize(result, WorkerJsonContext.Default.WorkerResult));
-                writer.Flush();
+                JsonSerializer.Serialize(json, new WorkerResult(i, AnalyzeSafely(analyzer, batch!.Paths[i])), WorkerJsonContext.Default.WorkerResult);
+                json.Flush();
+                line.Write("\n"u8);
+                output.Write(line.WrittenSpan);
+                output.Flush();
+                line.ResetWrittenCount();
+                json.Reset();
             }
         }
     }

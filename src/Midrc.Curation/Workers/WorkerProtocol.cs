@@ -14,7 +14,7 @@ internal sealed record WorkerBatch(IReadOnlyList<string> Paths);
 internal sealed record WorkerResult(int Index, FileAnalysis Analysis);
 
 /// <summary>Compact JSON lines between the pool and its workers.</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true, Converters = [typeof(SharedStringConverter)])]
 [JsonSerializable(typeof(WorkerHello))]
 [JsonSerializable(typeof(WorkerBatch))]
 [JsonSerializable(typeof(DicomReaderOptions))]
