@@ -7,6 +7,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Midrc.Cli.Files;
+using Midrc.Cli.Verify;
 using Spectre.Console;
 using Midrc.Curation.Reports;
 
@@ -47,11 +48,14 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         {
             throw new SubmitException("No API token: give your site's token with --token midrc_... or in the environment variable MIDRC_TOKEN.");
         }
-        var files = Directory.EnumerateFiles(options.Folder, "*", SearchOption.AllDirectories)
-            .Where(p => Path.GetFileName(p) != SubmitState.FileName)
-            .Order(StringComparer.Ordinal)
-            .Select(p => new LocalFile(p, Path.GetRelativePath(options.Folder, p).Replace('\\', '/'), new FileInfo(p).Length))
-            .ToList();
+        // The files midrc verify checks, no others: no symbolic link, hidden file (this folder's state file among them),
+        // DICOMDIR or pipe is sent.
+        var inputs = ListFolder();
+        if (inputs.SkippedNote() is { } skipped)
+        {
+            console.MarkupLine(Markup.Escape(skipped));
+        }
+        var files = inputs.Files.Select(p => new LocalFile(p, inputs.ReportName(p), new FileInfo(p).Length)).ToList();
         if (files.Count == 0)
         {
             throw new SubmitException($"The folder '{options.Folder}' holds no files to send.");
@@ -132,6 +136,18 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         }
         console.WriteLine("Completed: the center now checks the submission; its findings will be listed for your site.");
         return refused.IsEmpty && unreadable.Count == 0 ? 0 : 1;
+    }
+
+    private VerifyInputs ListFolder()
+    {
+        try
+        {
+            return VerifyInputs.Find(options.Folder)!;
+        }
+        catch (UnlistableFolderException e)
+        {
+            throw new SubmitException(e.Message);
+        }
     }
 
     private async Task<Submission> ResumeOrCreateAsync(HttpClient http, SubmitState state, string key, CancellationToken cancellationToken)

@@ -85,7 +85,7 @@ internal static class VerifyCommand
             StartWorkersAtOnce = true,
             WorkerCount = isFile ? 1 : Environment.ProcessorCount,
         });
-        var inputs = FindInputs(target, request.Target) ?? throw Missing();
+        var inputs = FindInputs(request.Target) ?? throw Missing();
         if (inputs.SkippedNote() is { } skipped)
         {
             await error.WriteLineAsync($"midrc verify: {skipped}");
@@ -134,17 +134,15 @@ internal static class VerifyCommand
         return run.Report.HasErrors ? Failed : Passed;
     }
 
-    private static VerifyInputs? FindInputs(string target, string given)
+    private static VerifyInputs? FindInputs(string path)
     {
         try
         {
-            return VerifyInputs.Find(target);
+            return VerifyInputs.Find(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnlistableFolderException e)
         {
-            // Verifying around a folder it cannot read would pass files the site then fails to send.
-            throw new CannotVerifyException(
-                $"'{given}' cannot be listed in full: {e.Message} Give your account read access to every folder in it (or move that folder out) and run verify again.");
+            throw new CannotVerifyException(e.Message);
         }
     }
 

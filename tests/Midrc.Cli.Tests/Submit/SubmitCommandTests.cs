@@ -123,6 +123,27 @@ public sealed class SubmitCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Submit_sends_what_verify_checks_and_no_link_hidden_file_dicomdir_or_pipe()
+    {
+        var folder = FolderOf(_host.WriteCt(2));
+        var exam = Path.Combine(folder, "exam");
+        File.CreateSymbolicLink(Path.Combine(exam, "linked.dcm"), Path.Combine(exam, "ct-0001.dcm"));
+        Directory.CreateSymbolicLink(Path.Combine(folder, "linked-exam"), exam);
+        await File.WriteAllTextAsync(Path.Combine(exam, ".DS_Store"), "Finder metadata");
+        await File.WriteAllTextAsync(Path.Combine(exam, "DICOMDIR"), "not an image");
+        await Fifo.CreateAsync(Path.Combine(exam, "pipe"));
+
+        var outcome = await SubmitAsync(folder);
+
+        outcome.ExitCode.ShouldBe(0, outcome.Output + outcome.Error);
+        // The console wraps long lines at 80 columns when it is not a terminal.
+        outcome.Output.ReplaceLineEndings("").ShouldContain("Skipped 2 symbolic links (not followed), 1 hidden file or folder, 1 DICOMDIR index file, 1 special file (pipe, socket or device)");
+        outcome.Output.ShouldContain("2 files sent, 0 skipped");
+        (await _host.InDatabaseAsync(db => db.ReceivedFiles.Select(f => f.Name).OrderBy(n => n).ToListAsync()))
+            .ShouldBe(["exam/ct-0001.dcm", "exam/ct-0002.dcm"]);
+    }
+
+    [Fact]
     public async Task A_zip_in_the_folder_is_sent_as_the_file_it_is()
     {
         var folder = FolderOf(_host.WriteCt(3));

@@ -158,19 +158,21 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Verify_follows_no_symbolic_link_and_skips_hidden_files_and_dicomdir()
+    public async Task Verify_follows_no_symbolic_link_and_skips_hidden_files_dicomdir_and_pipes()
     {
         LeakedFiles.WriteClean(In("export"));
         File.CreateSymbolicLink(In("export", "linked.dcm"), Path.Combine(PydicomData, "test_files", "CT_small.dcm"));
         Directory.CreateSymbolicLink(In("export", "linked-folder"), Path.Combine(PydicomData, "test_files"));
         await File.WriteAllTextAsync(In("export", ".DS_Store"), "Finder metadata");
         await File.WriteAllTextAsync(In("export", "DICOMDIR"), "not an image");
+        // A worker opening a pipe would wait for a writer until the file's time limit.
+        await Fifo.CreateAsync(In("export", "pipe"));
 
         var (exit, report, error) = await VerifyRun.JsonAsync(_folder.Path, "export");
 
         exit.ShouldBe(VerifyCommand.Passed, error);
         report.Files.ShouldBe(5);
-        error.ShouldContain("Skipped 2 symbolic links (not followed), 1 hidden file or folder, 1 DICOMDIR index file");
+        error.ShouldContain("Skipped 2 symbolic links (not followed), 1 hidden file or folder, 1 DICOMDIR index file, 1 special file (pipe, socket or device)");
     }
 
     public static TheoryData<string[], string> CannotRun() => new()
