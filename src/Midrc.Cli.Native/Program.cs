@@ -13,6 +13,6 @@ if (CurationWorker.TryRun(args, FileVerifier.CreateChecks))
 if (args is [VerifyCommand.Name or SubmitCommand.Name, ..])
 {
     var root = new RootCommand(VerifyCommand.RootDescription) { VerifyCommand.Create(), SubmitCommand.Create() };
-    return await root.Parse(args).InvokeAsync();
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 }
 return ManagedMidrc.Run(args, Console.Error);

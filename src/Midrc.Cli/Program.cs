@@ -18,4 +18,4 @@ root.Subcommands.Add(WorkflowCommands.Create());
 root.Subcommands.Add(OperatorCommands.Sites());
 root.Subcommands.Add(OperatorCommands.Tokens());
 root.Subcommands.Add(SubmitCommand.Create());
-return await root.Parse(args).InvokeAsync();
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

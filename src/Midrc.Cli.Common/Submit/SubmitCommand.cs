@@ -30,9 +30,10 @@ internal static class SubmitCommand
             }
             var options = new SubmitOptions(address, parse.GetValue(token) ?? "", parse.GetValue(solicitation),
                 Math.Clamp(parse.GetValue(parallel), 1, 32), parse.GetRequiredValue(folder).FullName);
+            using var ctrlC = new CtrlC(ct);
             try
             {
-                return await new FolderSubmitter(options, console).RunAsync(ct);
+                return await new FolderSubmitter(options, console).RunAsync(ctrlC.Token);
             }
             catch (SubmitException e)
             {
@@ -43,6 +44,12 @@ internal static class SubmitCommand
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync(
                     $"midrc submit: could not reach {options.Server} ({e.Message}). Check the address and your network, then run the same command again: it resumes.");
+                return 2;
+            }
+            catch (OperationCanceledException) when (ctrlC.Token.IsCancellationRequested)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(
+                    "midrc submit: interrupted. The server keeps every file it has taken: run the same command again to send the rest.");
                 return 2;
             }
         });

@@ -39,6 +39,7 @@ internal static class VerifyCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
+            using var ctrlC = new CtrlC(cancellationToken);
             try
             {
                 var request = new VerifyRequest(
@@ -47,11 +48,17 @@ internal static class VerifyCommand
                     parse.GetValue(output),
                     parse.GetValue(profile),
                     parse.UnmatchedTokens);
-                return await RunAsync(request, parse.InvocationConfiguration.Output, error, cancellationToken);
+                return await RunAsync(request, parse.InvocationConfiguration.Output, error, ctrlC.Token);
             }
             catch (CannotVerifyException e)
             {
                 await error.WriteLineAsync($"midrc verify: {e.Message}");
+                return CouldNotRun;
+            }
+            catch (OperationCanceledException) when (ctrlC.Token.IsCancellationRequested)
+            {
+                // Ctrl-C: a partial check must not read as a pass or a fail.
+                await error.WriteLineAsync("midrc verify: interrupted before every file was checked; no report was written.");
                 return CouldNotRun;
             }
         });
@@ -120,13 +127,14 @@ internal static class VerifyCommand
         else
         {
             // Streamed to the file: a report of many findings is never built as one string.
+            var stream = reportFile.Rewrite();
             if (request.Format == "json")
             {
-                run.Report.WriteJson(reportFile);
+                run.Report.WriteJson(stream);
             }
             else
             {
-                await using var text = new StreamWriter(reportFile, Utf8, leaveOpen: true);
+                await using var text = new StreamWriter(stream, Utf8, leaveOpen: true);
                 TextReport.Write(run, inputs.Root, text);
             }
             TextReport.WriteShort(run, Path.GetFullPath(request.OutPath!), output);
@@ -187,11 +195,11 @@ internal static class VerifyCommand
         }
     }
 
-    private static FileStream OpenReport(string path)
+    private static ReportFile OpenReport(string path)
     {
         try
         {
-            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+            return ReportFile.Open(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

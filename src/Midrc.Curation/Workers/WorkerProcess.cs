@@ -51,6 +51,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or IOException)
         {
+            if (e is OperationCanceledException)
+            {
+                // Stopped while it starts (Ctrl-C, or the pool disposed): not worth waiting for it to get ready and leave.
+                worker.Kill();
+            }
             await worker.DisposeAsync();
             throw;
         }

@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -141,6 +143,25 @@ public sealed class SubmitCommandTests : IAsyncLifetime
         outcome.Output.ShouldContain("2 files sent, 0 skipped");
         (await _host.InDatabaseAsync(db => db.ReceivedFiles.Select(f => f.Name).OrderBy(n => n).ToListAsync()))
             .ShouldBe(["exam/ct-0001.dcm", "exam/ct-0002.dcm"]);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_says_the_submission_was_interrupted_and_that_the_same_command_resumes_it()
+    {
+        var folder = FolderOf(_host.WriteCt(2));
+        // A server that takes the connection and never answers: once it has, submit is waiting in a request.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+        await using var submit = HostProcess.Start("midrc.dll", _host.FilesFolder, new Dictionary<string, string>(), ["submit", "--server", address, "--token", _host.UchToken, folder]);
+        using var connection = await silent.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        await Signals.InterruptAsync(submit.Id);
+        var outcome = await submit.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        outcome.ExitCode.ShouldBe(2, outcome.Output + outcome.Error);
+        outcome.Error.ShouldContain("midrc submit: interrupted. The server keeps every file it has taken: run the same command again to send the rest.");
+        outcome.Error.ShouldNotContain("Unhandled exception");
     }
 
     [Fact]

@@ -175,6 +175,41 @@ public sealed class VerifyCommandTests : IDisposable
         error.ShouldContain("Skipped 2 symbolic links (not followed), 1 hidden file or folder, 1 DICOMDIR index file, 1 special file (pipe, socket or device)");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Ctrl_C_stops_verify_with_exit_code_2_and_leaves_an_earlier_report_as_it_was_or_none(bool earlierReport)
+    {
+        var smallest = LeakedFiles.WriteClean(In("clean")).MinBy(f => new FileInfo(f).Length)!;
+        for (var i = 0; i < 8000; i++)
+        {
+            var folder = In("export", $"{i / 500:00}");
+            Directory.CreateDirectory(folder);
+            File.Copy(smallest, Path.Combine(folder, $"{i:0000}.dcm"));
+        }
+        if (earlierReport)
+        {
+            await File.WriteAllTextAsync(In("report.json"), "the report of yesterday's run");
+        }
+        await using var verify = HostProcess.Start("midrc.dll", _folder.Path, new Dictionary<string, string>(), ["verify", "export", "--out", "report.json"]);
+        // Its workers start first; 8,000 files then take seconds to list and check.
+        await verify.WaitUntilAsync(() => Task.FromResult(Signals.HasChildren(verify.Id)), TimeSpan.FromMinutes(1), "starting its workers");
+
+        await Signals.InterruptAsync(verify.Id);
+        var outcome = await verify.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        outcome.ExitCode.ShouldBe(VerifyCommand.CouldNotRun, outcome.Output + outcome.Error);
+        outcome.Error.TrimEnd().Split('\n')[^1].ShouldBe("midrc verify: interrupted before every file was checked; no report was written.");
+        if (earlierReport)
+        {
+            (await File.ReadAllTextAsync(In("report.json"))).ShouldBe("the report of yesterday's run");
+        }
+        else
+        {
+            File.Exists(In("report.json")).ShouldBeFalse();
+        }
+    }
+
     public static TheoryData<string[], string> CannotRun() => new()
     {
         { ["missing-folder"], "'missing-folder' does not exist" },
