@@ -29,13 +29,9 @@ internal static partial class DirectoryReader
     private const int TypeOffset = 18;
     private const int NameOffset = 19;
     private const byte Unknown = 0;
-    private const byte Fifo = 1;
-    private const byte CharacterDevice = 2;
     private const byte Directory = 4;
-    private const byte BlockDevice = 6;
     private const byte Regular = 8;
     private const byte SymbolicLink = 10;
-    private const byte Socket = 12;
     private const int PermissionDenied = 13;
 
     /// <summary>The entries of <paramref name="folder"/> (not <c>.</c> and <c>..</c>), by name and kind, in the order the file system gives them.</summary>
@@ -62,7 +58,7 @@ internal static partial class DirectoryReader
                 var name = Marshal.PtrToStringUTF8(entry + NameOffset)!;
                 if (name is not ("." or ".."))
                 {
-                    entries.Add((name, KindOf(Marshal.ReadByte(entry, TypeOffset), Path.Combine(folder, name))));
+                    entries.Add((name, KindOf(Marshal.ReadByte(entry, TypeOffset), folder, name)));
                 }
             }
         }
@@ -72,13 +68,13 @@ internal static partial class DirectoryReader
         }
     }
 
-    private static EntryKind KindOf(byte type, string path) => type switch
+    private static EntryKind KindOf(byte type, string folder, string name) => type switch
     {
         Regular => EntryKind.File,
         Directory => EntryKind.Folder,
         SymbolicLink => EntryKind.Link,
-        Fifo or CharacterDevice or BlockDevice or Socket => EntryKind.Special,
-        Unknown => KindOf(new FileInfo(path).Attributes),
+        Unknown => KindOf(new FileInfo(Path.Combine(folder, name)).Attributes),
+        // Pipes, character and block devices, sockets.
         _ => EntryKind.Special,
     };
 

@@ -50,7 +50,7 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         }
         // The files midrc verify checks, no others: no symbolic link, hidden file (this folder's state file among them),
         // DICOMDIR or pipe is sent.
-        var inputs = ListFolder();
+        var inputs = VerifyInputs.Find(options.Folder)!;
         if (inputs.SkippedNote() is { } skipped)
         {
             console.MarkupLine(Markup.Escape(skipped));
@@ -136,18 +136,6 @@ internal sealed class FolderSubmitter(SubmitOptions options, IAnsiConsole consol
         }
         console.WriteLine("Completed: the center now checks the submission; its findings will be listed for your site.");
         return refused.IsEmpty && unreadable.Count == 0 ? 0 : 1;
-    }
-
-    private VerifyInputs ListFolder()
-    {
-        try
-        {
-            return VerifyInputs.Find(options.Folder)!;
-        }
-        catch (UnlistableFolderException e)
-        {
-            throw new SubmitException(e.Message);
-        }
     }
 
     private async Task<Submission> ResumeOrCreateAsync(HttpClient http, SubmitState state, string key, CancellationToken cancellationToken)

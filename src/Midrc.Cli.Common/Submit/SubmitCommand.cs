@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Midrc.Cli.Verify;
 using Spectre.Console;
 
 namespace Midrc.Cli.Submit;
@@ -35,7 +36,7 @@ internal static class SubmitCommand
             {
                 return await new FolderSubmitter(options, console).RunAsync(ctrlC.Token);
             }
-            catch (SubmitException e)
+            catch (Exception e) when (e is SubmitException or UnlistableFolderException)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"midrc submit: {e.Message}");
                 return 2;

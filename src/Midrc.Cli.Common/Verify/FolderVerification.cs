@@ -1,5 +1,6 @@
 using Midrc.Cli.Files;
 using Midrc.Curation.Dicom;
+using Midrc.Curation.Findings;
 using Midrc.Curation.Profiles;
 using Midrc.Curation.Qa;
 using Midrc.Curation.Reports;
@@ -62,33 +63,22 @@ internal static class FolderVerification
             .SelectMany(g => g)
             .Select(a => a.Path)
             .ToArray();
-        var hashes = new string?[shared.Length];
-        var failures = new string?[shared.Length];
+        // Each file's checksum, or why it could not be read again.
+        var outcomes = new (string? Hash, string? Failure)[shared.Length];
         Parallel.For(0, shared.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             try
             {
-                hashes[i] = FileHashes.Sha256(shared[i]);
+                outcomes[i] = (FileHashes.Sha256(shared[i]), null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                failures[i] = e.Message;
+                outcomes[i] = (null, e.Message);
             }
         });
-        var read = new Dictionary<string, string>(StringComparer.Ordinal);
-        var unreadable = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < shared.Length; i++)
-        {
-            if (hashes[i] is { } hash)
-            {
-                read[shared[i]] = hash;
-            }
-            else
-            {
-                unreadable[shared[i]] = failures[i]!;
-            }
-        }
-        return (read, unreadable);
+        var byPath = shared.Zip(outcomes).ToLookup(p => p.Second.Hash is not null);
+        return (byPath[true].ToDictionary(p => p.First, p => p.Second.Hash!, StringComparer.Ordinal),
+            byPath[false].ToDictionary(p => p.First, p => p.Second.Failure!, StringComparer.Ordinal));
     }
 
     /// <summary>
@@ -103,10 +93,18 @@ internal static class FolderVerification
         {
             Readable = false,
             UnreadableReason = message,
-            Findings = [.. analysis.Findings, FileAnalyzer.Unreadable(analysis.Path, ParseRules.Unreadable, message, analysis.SizeBytes).Findings[0] with
-            {
-                Hint = "Leave the folder unchanged while midrc verify runs, then run it again.",
-            }],
+            Findings =
+            [
+                .. analysis.Findings,
+                new Finding
+                {
+                    File = analysis.Path,
+                    Rule = ParseRules.Unreadable,
+                    Severity = Severity.Error,
+                    Message = message,
+                    Hint = "Leave the folder unchanged while midrc verify runs, then run it again.",
+                },
+            ],
         };
     }
 }

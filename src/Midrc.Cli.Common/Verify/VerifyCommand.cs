@@ -50,7 +50,7 @@ internal static class VerifyCommand
                     parse.UnmatchedTokens);
                 return await RunAsync(request, parse.InvocationConfiguration.Output, error, ctrlC.Token);
             }
-            catch (CannotVerifyException e)
+            catch (Exception e) when (e is CannotVerifyException or UnlistableFolderException)
             {
                 await error.WriteLineAsync($"midrc verify: {e.Message}");
                 return CouldNotRun;
@@ -92,7 +92,7 @@ internal static class VerifyCommand
             StartWorkersAtOnce = true,
             WorkerCount = isFile ? 1 : Environment.ProcessorCount,
         });
-        var inputs = FindInputs(request.Target) ?? throw Missing();
+        var inputs = VerifyInputs.Find(request.Target) ?? throw Missing();
         if (inputs.SkippedNote() is { } skipped)
         {
             await error.WriteLineAsync($"midrc verify: {skipped}");
@@ -140,18 +140,6 @@ internal static class VerifyCommand
             TextReport.WriteShort(run, Path.GetFullPath(request.OutPath!), output);
         }
         return run.Report.HasErrors ? Failed : Passed;
-    }
-
-    private static VerifyInputs? FindInputs(string path)
-    {
-        try
-        {
-            return VerifyInputs.Find(path);
-        }
-        catch (UnlistableFolderException e)
-        {
-            throw new CannotVerifyException(e.Message);
-        }
     }
 
     private static void WriteReport(VerificationRun run, string format, string root, TextWriter output)

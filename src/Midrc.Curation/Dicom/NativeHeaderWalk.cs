@@ -46,26 +46,29 @@ internal static partial class NativeHeaderWalk
     }
 
     /// <summary>
-    /// Starts loading the library on a pool thread; a failure surfaces at the next <see cref="EnsureAvailable"/>. A
-    /// process that calls this must call <see cref="SettlePreload"/> before it exits.
+    /// Starts loading the library on a pool thread; a failure surfaces at the next <see cref="EnsureAvailable"/>. The
+    /// process's exit waits for that load, or keeps it from beginning: GDCM's static constructors (run while the library
+    /// loads) and destructors (run by <c>exit</c>) count its instances without a lock, so a process that exits in the
+    /// middle of the load aborts on an assertion in <c>gdcm::Global</c>.
     /// </summary>
-    public static void PreloadInBackground() => ThreadPool.UnsafeQueueUserWorkItem(static _ =>
+    public static void PreloadInBackground()
     {
-        lock (PreloadGate)
+        // Removed first so that a second call does not add a second handler.
+        AppDomain.CurrentDomain.ProcessExit -= SettlePreload;
+        AppDomain.CurrentDomain.ProcessExit += SettlePreload;
+        ThreadPool.UnsafeQueueUserWorkItem(static _ =>
         {
-            if (!s_preloadSettled)
+            lock (PreloadGate)
             {
-                _ = Load.Value;
+                if (!s_preloadSettled)
+                {
+                    _ = Load.Value;
+                }
             }
-        }
-    }, null);
+        }, null);
+    }
 
-    /// <summary>
-    /// Waits for a load <see cref="PreloadInBackground"/> began, or keeps one from beginning. GDCM's static constructors
-    /// (run while the library loads) and destructors (run by <c>exit</c>) count its instances without a lock: a process
-    /// that exits in the middle of the load aborts on an assertion in <c>gdcm::Global</c>.
-    /// </summary>
-    public static void SettlePreload()
+    private static void SettlePreload(object? sender, EventArgs e)
     {
         lock (PreloadGate)
         {

@@ -40,15 +40,7 @@ public static class CurationWorker
         // The protocol owns stdout: anything else the process prints goes to stderr.
         var protocolOut = Console.OpenStandardOutput();
         Console.SetOut(Console.Error);
-        try
-        {
-            Serve(Console.OpenStandardInput(), protocolOut, checksFactory ?? (_ => []));
-        }
-        finally
-        {
-            // A worker with no file to read (the pool stopped it at once) must not exit while GDCM is still loading.
-            NativeHeaderWalk.SettlePreload();
-        }
+        Serve(Console.OpenStandardInput(), protocolOut, checksFactory ?? (_ => []));
         return true;
     }
 
@@ -57,8 +49,6 @@ public static class CurationWorker
         // Loading GDCM (its dictionaries take tens of milliseconds) overlaps the wait for the hello and building the checks.
         NativeHeaderWalk.PreloadInBackground();
         using var reader = new StreamReader(input, new UTF8Encoding(false));
-        // A result of many findings runs to kilobytes; with the default 1 KB buffer each one left in a dozen pipe writes.
-        using var writer = new StreamWriter(output, new UTF8Encoding(false), bufferSize: 1 << 16) { AutoFlush = false, NewLine = "\n" };
         if (reader.ReadLine() is not { } helloLine || JsonSerializer.Deserialize(helloLine, WorkerJsonContext.Default.WorkerHello) is not { } hello)
         {
             return;
@@ -70,13 +60,11 @@ public static class CurationWorker
         }
         catch (Exception e) when (e is Profiles.ProfileException or FormatException or InvalidOperationException or ArgumentException)
         {
-            writer.WriteLine(CannotStartPrefix + e.Message.ReplaceLineEndings(" "));
-            writer.Flush();
+            Send(output, CannotStartPrefix + e.Message.ReplaceLineEndings(" "));
             return;
         }
         var analyzer = new FileAnalyzer(new GdcmDicomReader(hello.ReaderOptions), checks);
-        writer.WriteLine(ReadyLine);
-        writer.Flush();
+        Send(output, ReadyLine);
         // Results are serialized as UTF-8 straight into one reused buffer and leave in one write each, newline included.
         var line = new ArrayBufferWriter<byte>(1 << 12);
         using var json = new Utf8JsonWriter(line);
@@ -94,6 +82,12 @@ public static class CurationWorker
                 json.Reset();
             }
         }
+    }
+
+    private static void Send(Stream output, string line)
+    {
+        output.Write(Encoding.UTF8.GetBytes(line + "\n"));
+        output.Flush();
     }
 
     private static FileAnalysis AnalyzeSafely(FileAnalyzer analyzer, string path)
