@@ -40,4 +40,18 @@ public sealed class EmailRendererTests
 
         email.TextBody.ShouldContain("has been at the step \"Data use agreement signed\" for 10 days, since Saturday 14 November 2026, 16:30 (Asia/Kolkata).");
     }
+
+    [Theory]
+    [InlineData(1, 1, "1 error must be fixed before the data can be accepted; 1 warning is for your information.")]
+    [InlineData(36, 0, "36 errors must be fixed before the data can be accepted; 0 warnings are for your information.")]
+    public void The_fixes_needed_email_counts_in_words_that_agree_with_the_count(int errors, int warnings, string sentence)
+    {
+        var person = new Person { Email = "a@example.org", DisplayName = "Ada", TimeZone = "Europe/London" };
+        var model = NotificationsHost.SampleModel() with { Counts = new EmailCounts { Errors = errors, Warnings = warnings } };
+
+        var email = renderer.Render(Library.FindTemplate("fixes-needed")!, person, model);
+
+        email.TextBody.ShouldContain(sentence);
+        email.HtmlBody.ShouldContain(sentence);
+    }
 }
